@@ -1,0 +1,489 @@
+"""The Journal: a folder of CSV files, validated, typed, and safely written."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import math
+import os
+import secrets
+from dataclasses import dataclass, field
+from numbers import Integral
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from . import storage
+from .errors import JournalError, Problem
+from .schema import ID, TABLES, Table, get_table
+from .storage import RawTable
+from .validate import validate_rows
+
+_Signature = tuple[int, int, int]
+
+
+@dataclass
+class _Cached:
+    frame: pd.DataFrame
+    signature: _Signature | None
+    pending: list[pd.DataFrame] = field(default_factory=list)
+
+
+@dataclass
+class Inspection:
+    """What :func:`inspect_journal` found: entries per table and every problem."""
+
+    path: Path
+    counts: dict[str, int]
+    problems: list[Problem]
+    frames: dict[str, pd.DataFrame]
+    signatures: dict[str, _Signature | None]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def blocking(self) -> list[Problem]:
+        """Errors that stop the journal from opening (a torn last line does not)."""
+        return [p for p in self.errors if p.code != "torn_line"]
+
+
+def _signature(path: Path) -> _Signature | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _empty_frame(table: Table) -> pd.DataFrame:
+    header = [ID, *table.column_names]
+    raw = RawTable(table.filename, header, pa.table({f"c{i}": pa.array([], pa.string())
+                                                    for i in range(len(header))}))
+    frame, _ = validate_rows(raw, table)
+    return frame
+
+
+def _load(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Problem], _Signature | None]:
+    file = path / table.filename
+    signature = _signature(file)
+    if signature is None:
+        return _empty_frame(table), [], None
+    raw = storage.read_table_file(file)
+    problems = list(raw.problems)
+    frame = None
+    if raw.header:
+        frame, more = validate_rows(raw, table)
+        problems += more
+    if raw.torn:
+        problems.append(raw.torn)
+    problems.sort(key=lambda p: p.line)
+    return frame, problems, signature
+
+
+def inspect_journal(path: str | os.PathLike) -> Inspection:
+    """Read and check every file of the journal at ``path`` without changing anything."""
+    path = Path(path).expanduser()
+    counts: dict[str, int] = {}
+    problems: list[Problem] = []
+    frames: dict[str, pd.DataFrame] = {}
+    signatures: dict[str, _Signature | None] = {}
+    for name, table in TABLES.items():
+        frame, found, signature = _load(path, table)
+        problems += found
+        signatures[name] = signature
+        if frame is not None:
+            frames[name] = frame
+            counts[name] = len(frame)
+    problems += _reference_warnings(frames)
+    return Inspection(path, counts, problems, frames, signatures)
+
+
+def _reference_warnings(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    warnings: list[Problem] = []
+    for target, key in (("people", "person"), ("qualities", "quality")):
+        if target not in frames:
+            continue
+        known = set(frames[target][key].str.strip())
+        for name, table in TABLES.items():
+            if name not in frames:
+                continue
+            for col in table.columns:
+                if col.refers_to != target:
+                    continue
+                named = frames[name][col.name].str.strip()
+                missing = named[(named != "") & ~named.isin(known)]
+                if missing.empty:
+                    continue
+                counts = missing.value_counts(sort=False)
+                firsts = missing.drop_duplicates()
+                for row, value in firsts.items():
+                    ident = frames[name][ID].iloc[row]
+                    line = _line_from_id(ident, row)
+                    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.75)
+                    hint = f" Did you mean {close[0]!r}?" if close else ""
+                    n = int(counts[value])
+                    where = "here" if n == 1 else f"on {n:,} lines, first here"
+                    warnings.append(Problem(
+                        table.filename, line, col.name, value,
+                        f"{value!r} is not in {target}.csv (named {where}).{hint} "
+                        f"Add them to {target}.csv when you are ready.",
+                        level="warning", code="unknown_reference",
+                    ))
+    return warnings
+
+
+def _line_from_id(ident: str, row: int) -> int:
+    # Rows do not keep their line numbers once typed; for the warning's line we
+    # re-count, which is exact for files without multi-line text.
+    if ident.startswith("L") and ident[1:].isdigit():
+        return int(ident[1:])
+    return row + 2
+
+
+def open_journal(path: str | os.PathLike) -> Journal:
+    """Open the journal in folder ``path``, creating the folder if it does not exist.
+
+    Every file is validated; if any has problems, :class:`JournalError` lists
+    them all (file, line, column, value, message) and nothing is changed.
+
+    Parameters
+    ----------
+    path
+        The journal's folder. A new folder is made private to the current user.
+
+    Returns
+    -------
+    Journal
+    """
+    path = Path(path).expanduser()
+    if path.exists() and not path.is_dir():
+        raise JournalError([Problem(str(path), 0, None, None,
+                                    "is a file, not a folder: a journal is a folder of CSV files.",
+                                    code="not_a_folder")])
+    if not path.exists():
+        path.mkdir(mode=0o700, parents=True)
+    found = inspect_journal(path)
+    if found.blocking:
+        raise JournalError(found.problems)
+    return Journal(path, found)
+
+
+class Journal:
+    """A journal folder: typed tables to read, and safe ways to add, correct and delete.
+
+    Open one with :func:`open_journal`. ``problems`` lists what is worth a look but
+    does not stop the journal working (warnings, and an incomplete last entry
+    left by an interrupted save).
+    """
+
+    def __init__(self, path: Path, found: Inspection):
+        self.path = path
+        self.problems: list[Problem] = list(found.problems)
+        self._cache = {
+            name: _Cached(found.frames[name], found.signatures[name]) for name in found.frames
+        }
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n} {name}" for name, n in self.counts().items())
+        return f"<Journal {self.path}: {counts}>"
+
+    # --- reading -----------------------------------------------------------
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The entries of table ``name`` as a typed DataFrame, one row per entry.
+
+        Dates are ``datetime64``, numbers are integers (nullable ``Int64`` where a
+        number may be empty), text is exactly as stored (empty text is ``""``).
+        The first column is ``id``. Files changed by someone else since they were
+        read are read again.
+        """
+        table = get_table(name)
+        cached = self._fresh(table)
+        if cached.pending:
+            cached.frame = pd.concat([cached.frame, *cached.pending], ignore_index=True)
+            cached.pending.clear()
+        return cached.frame.copy(deep=False)
+
+    def counts(self) -> dict[str, int]:
+        """How many entries each table has."""
+        return {name: len(self.table(name)) for name in TABLES}
+
+    def _fresh(self, table: Table) -> _Cached:
+        file = self.path / table.filename
+        cached = self._cache.get(table.name)
+        if cached is None or cached.signature != _signature(file) or cached.signature is None:
+            frame, problems, signature = _load(self.path, table)
+            blocking = [p for p in problems if p.level == "error" and p.code != "torn_line"]
+            if blocking or frame is None:
+                raise JournalError(problems)
+            cached = _Cached(frame, signature)
+            self._cache[table.name] = cached
+        return cached
+
+    # --- writing -----------------------------------------------------------
+
+    def add(self, name: str, **fields: Any) -> dict[str, Any]:
+        """Validate one entry and append it to table ``name``; return it with its ``id``.
+
+        Fields left out are empty. If a field is wrong, :class:`JournalError` names
+        the field, the value and what is allowed, and nothing is written.
+
+        Example: ``journal.add("marbles", date="2024-03-01", person="Sam", marbles=2)``
+        """
+        table = get_table(name)
+        texts = _entry_texts(table, fields, complete=True)
+        entry = _validated_entry(table, texts)
+        file = self.path / table.filename
+        with storage.locked(file):
+            before = _signature(file)
+            self._check_unique(table, texts)
+            texts[ID] = entry[ID] = _new_id()
+            if before is None:
+                header = [ID, *table.column_names]
+                storage.atomic_write(file, storage.format_rows([header, _row(header, texts)]),
+                                     keep_backup=False)
+            else:
+                header, newline = self._prepare_append(table, file)
+                storage.append_bytes(file, storage.format_rows([_row(header, texts)], newline))
+            self._note_append(table, before, _signature(file), entry)
+        return _as_dict(entry)
+
+    def correct(self, name: str, id: str, **fields: Any) -> dict[str, Any]:
+        """Change some fields of entry ``id`` in table ``name``; return the corrected entry.
+
+        The file is rewritten atomically and the previous version is kept in
+        ``.trustlab/backups/``. Nothing is written if the new values are wrong.
+        """
+        table = get_table(name)
+        changes = _entry_texts(table, fields, complete=False)
+        return self._rewrite(table, id, changes)
+
+    def delete(self, name: str, id: str) -> dict[str, Any]:
+        """Remove entry ``id`` from table ``name``; return the entry that was removed.
+
+        The file is rewritten atomically and the previous version is kept in
+        ``.trustlab/backups/``.
+        """
+        return self._rewrite(get_table(name), id, None)
+
+    def _check_unique(self, table: Table, texts: dict[str, str], skip_id: str | None = None):
+        problems = []
+        for col in table.columns:
+            if not col.unique:
+                continue
+            frame = self._fresh(table).frame
+            if self._cache[table.name].pending:
+                frame = pd.concat([frame, *self._cache[table.name].pending], ignore_index=True)
+            others = frame if skip_id is None else frame[frame[ID] != skip_id]
+            value = texts[col.name].strip()
+            if (others[col.name].str.strip() == value).any():
+                problems.append(Problem(
+                    table.filename, 0, col.name, texts[col.name],
+                    f"{value!r} is already in {table.filename}; each {col.name} is listed "
+                    "once. Correct the existing entry instead.",
+                    code="duplicate",
+                ))
+        if problems:
+            raise JournalError(problems, heading="This entry was not saved:")
+
+    def _prepare_append(self, table: Table, file: Path) -> tuple[list[str], str]:
+        """Make the file ready for an append: known header, ids, a final line break."""
+        if file.stat().st_size == 0:
+            raise JournalError(storage.read_table_file(file).problems)
+        header, newline = storage.read_header(file)
+        expected = set(table.column_names)
+        if set(header) - {ID} != expected or len(header) != len(set(header)):
+            raise JournalError(
+                [Problem(table.filename, 1, None, None,
+                         "the header row has changed since the journal was opened and no "
+                         f"longer matches the contract: run `trustlab check {self.path}`.",
+                         code="bad_header")],
+                heading="This entry was not saved:",
+            )
+        if ID not in header or not storage.ends_with_line_break(file):
+            self._rewrite_whole(table, file)
+            header, newline = storage.read_header(file)
+        return header, newline
+
+    def _rewrite_whole(self, table: Table, file: Path) -> None:
+        """Give every entry an id and set aside a torn last entry (one rewrite)."""
+        self._rewrite_locked(table, file, None, None)
+
+    def _rewrite(self, table: Table, ident: str, changes: dict[str, str] | None) -> dict:
+        file = self.path / table.filename
+        with storage.locked(file):
+            if _signature(file) is None:
+                raise _no_entry(table, ident)
+            result = self._rewrite_locked(table, file, ident, changes)
+        self._cache.pop(table.name, None)
+        return result
+
+    def _rewrite_locked(self, table, file, ident, changes):
+        data = file.read_bytes()
+        raw = storage.read_table_file(file)
+        frame, problems = validate_rows(raw, table) if raw.header else (None, [])
+        problems = raw.problems + problems
+        if problems or frame is None:
+            raise JournalError(problems, heading=f"{table.filename} has problems to fix first "
+                                                 "(nothing was changed):")
+        header = list(raw.header)
+        rows = [list(r) for r in zip(*(raw.data.column(i).to_pylist()
+                                       for i in range(raw.data.num_columns)))]
+        result = None
+        if ident is not None:
+            matches = np.flatnonzero(frame[ID].to_numpy() == ident)
+            if not len(matches):
+                raise _no_entry(table, ident)
+            index = int(matches[0])
+            old = {h: rows[index][i] for i, h in enumerate(header)}
+            if changes is None:
+                result = _as_dict(frame.iloc[index].to_dict())
+                del rows[index]
+            else:
+                texts = {col: old[col] for col in table.column_names} | changes
+                entry = _validated_entry(table, texts)
+                self._check_unique(table, texts, skip_id=ident)
+                for col, value in changes.items():
+                    rows[index][header.index(col)] = value
+                entry[ID] = ident
+                result = _as_dict(entry)
+        if ID not in header:
+            header.insert(0, ID)
+            rows = [["", *r] for r in rows]
+        position = header.index(ID)
+        for r in rows:
+            if not r[position]:
+                r[position] = _new_id()
+        if result is not None and ident.startswith("L") and changes is not None:
+            result[ID] = rows[index][position]
+        if raw.torn:
+            offset = storage.byte_offset_of_line(data, raw.torn.line)
+            storage.save_fragment(file, data[offset:])
+        body = storage.format_rows([header, *rows], raw.newline)
+        storage.atomic_write(file, (storage.BOM if raw.bom else b"") + body)
+        self._cache.pop(table.name, None)
+        return result
+
+    def _note_append(self, table, before, after, entry) -> None:
+        cached = self._cache.get(table.name)
+        if cached is None or cached.signature != before or before is None:
+            self._cache.pop(table.name, None)
+            return
+        row = {ID: entry[ID], **{c: entry[c] for c in table.column_names}}
+        one = pd.DataFrame([row]).astype(cached.frame.dtypes.to_dict())
+        cached.pending.append(one)
+        cached.signature = after
+
+
+def _no_entry(table: Table, ident: str) -> JournalError:
+    return JournalError(
+        [Problem(table.filename, 0, ID, ident,
+                 f"there is no entry with id {ident!r} in {table.filename}.", code="no_entry")],
+        heading="Nothing was changed:",
+    )
+
+
+def _new_id() -> str:
+    return secrets.token_hex(8)
+
+
+def _row(header: list[str], texts: dict[str, str]) -> list[str]:
+    return [texts.get(h, "") for h in header]
+
+
+def _entry_texts(table: Table, fields: dict[str, Any], *, complete: bool) -> dict[str, str]:
+    """The text to store for each given field, or a JournalError naming what is wrong."""
+    problems = []
+    texts: dict[str, str] = {}
+    names = table.column_names
+    for key, value in fields.items():
+        if key not in names:
+            close = difflib.get_close_matches(key, names, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            message = (
+                "the id is given by trustlab; it cannot be set."
+                if key == ID
+                else f"{table.filename} has no field {key!r}.{hint} "
+                f"Its fields are: {', '.join(names)}."
+            )
+            problems.append(Problem(table.filename, 0, key, _show(value), message,
+                                    code="unknown_field"))
+            continue
+        text, message = _to_text(table.column(key), value)
+        if message:
+            problems.append(Problem(table.filename, 0, key, _show(value), message,
+                                    code="bad_type"))
+        else:
+            texts[key] = text
+    if problems:
+        raise JournalError(problems, heading="This entry was not saved:")
+    if complete:
+        texts = {name: texts.get(name, "") for name in names}
+    return texts
+
+
+def _show(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _to_text(col, value: Any) -> tuple[str, str | None]:
+    if value is None or value is pd.NA or value is pd.NaT or (
+        isinstance(value, float) and math.isnan(value)
+    ):
+        return "", None
+    if col.kind == "date":
+        if isinstance(value, (datetime.datetime, pd.Timestamp)):
+            return value.date().isoformat(), None
+        if isinstance(value, datetime.date):
+            return value.isoformat(), None
+        if isinstance(value, np.datetime64):
+            return str(value.astype("datetime64[D]")), None
+    elif col.kind == "int":
+        if isinstance(value, bool):
+            return "", f"expected {col.expected()}, not {value!r}."
+        if isinstance(value, Integral):
+            return str(int(value)), None
+        if isinstance(value, float):
+            if value.is_integer():
+                return str(int(value)), None
+            return "", f"{value!r} is not a whole number; expected {col.expected()}."
+    if not isinstance(value, str):
+        return "", f"expected {col.expected()}, not {type(value).__name__} {value!r}."
+    if "\x00" in value:
+        return "", "contains a NUL character, which cannot be stored; remove it."
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "", "contains characters that cannot be saved as UTF-8 text."
+    return value, None
+
+
+def _validated_entry(table: Table, texts: dict[str, str]) -> dict[str, Any]:
+    header = [ID, *table.column_names]
+    raw = RawTable(table.filename, header,
+                   pa.table({f"c{i}": pa.array([texts.get(h, "")], pa.string())
+                             for i, h in enumerate(header)}))
+    frame, problems = validate_rows(raw, table, entry=True)
+    if problems:
+        raise JournalError(problems, heading="This entry was not saved:")
+    return frame.iloc[0].to_dict()
+
+
+def _as_dict(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry as plain Python values: dates as ``datetime.date``, empty numbers as None."""
+    out = {}
+    for key, value in entry.items():
+        if isinstance(value, pd.Timestamp):
+            value = value.date()
+        elif value is pd.NA:
+            value = None
+        elif isinstance(value, np.integer):
+            value = int(value)
+        out[key] = value
+    return out

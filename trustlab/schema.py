@@ -1,0 +1,432 @@
+"""The journal's data contract: the nine tables, declared once.
+
+Validation, the forms, the charts' field names and the export all read these
+declarations, so a new column is added here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["text", "date", "int", "choice"]
+
+BRAVING = (
+    "boundaries",
+    "reliability",
+    "accountability",
+    "vault",
+    "integrity",
+    "non_judgment",
+    "generosity",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a journal table.
+
+    ``required`` means an empty cell is an error. Dates are always required;
+    numbers and choices are required unless ``optional`` is set (an empty
+    ``after`` or an empty ``kept``). Text is optional unless ``required``.
+    """
+
+    name: str
+    kind: Kind
+    label: str
+    help: str = ""
+    required: bool = False
+    unique: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    nonzero: bool = False
+    optional: bool = False
+    refers_to: str | None = None
+    long_text: bool = False
+
+    @property
+    def may_be_empty(self) -> bool:
+        if self.kind == "date":
+            return False
+        if self.kind == "text":
+            return not self.required
+        return self.optional
+
+    def expected(self) -> str:
+        """What a valid value looks like, in words, for error messages."""
+        if self.kind == "date":
+            return "a date written YYYY-MM-DD, for example 2024-03-01"
+        if self.kind == "int":
+            text = f"a whole number from {self.minimum} to {self.maximum}"
+            if self.nonzero:
+                text += ", not 0"
+            if self.optional:
+                text += ", or empty"
+            return text
+        if self.kind == "choice":
+            text = "one of: " + ", ".join(self.choices)
+            if self.optional:
+                text += ", or empty"
+            return text
+        return "some text" if self.required else "any text"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One journal table: a CSV file named ``<name>.csv``."""
+
+    name: str
+    step: int
+    title: str
+    description: str
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+ID = "id"
+"""The column trustlab adds to every entry it stores; hand-made files may omit it."""
+
+
+def _date() -> Column:
+    return Column("date", "date", "Date", "The day it happened.")
+
+
+def _person(required: bool = False) -> Column:
+    return Column(
+        "person",
+        "text",
+        "Person",
+        "Who this is about, as named in people.csv.",
+        required=required,
+        refers_to="people",
+    )
+
+
+def _note(label: str = "Note", help: str = "Anything you want to remember.") -> Column:
+    return Column("note", "text", label, help, long_text=True)
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "people",
+            2,
+            "People",
+            "The people in your life, past and present, whose trust you are weighing.",
+            (
+                Column(
+                    "person", "text", "Name", "A name or nickname.", required=True, unique=True
+                ),
+                Column(
+                    "relationship",
+                    "choice",
+                    "Relationship",
+                    "How they are related to you.",
+                    choices=("partner", "ex_partner", "friend", "family", "colleague", "other"),
+                ),
+                Column(
+                    "era",
+                    "choice",
+                    "Present or past",
+                    "Are they in your life now, or in the past?",
+                    choices=("present", "past"),
+                ),
+                _note(),
+            ),
+        ),
+        Table(
+            "qualities",
+            2,
+            "My qualities",
+            "The qualities, values and needs that make you feel safe with someone.",
+            (
+                Column(
+                    "quality",
+                    "text",
+                    "Quality",
+                    "A quality you need, for example reliability.",
+                    required=True,
+                    unique=True,
+                    refers_to=None,
+                ),
+                Column(
+                    "why", "text", "Why it matters", "Why it matters to you.", long_text=True
+                ),
+                Column(
+                    "importance",
+                    "int",
+                    "Importance",
+                    "How much it matters, from 1 (a little) to 5 (a great deal).",
+                    minimum=1,
+                    maximum=5,
+                ),
+            ),
+        ),
+        Table(
+            "observations",
+            2,
+            "Observations",
+            "Whether a person showed one of your qualities on a given day.",
+            (
+                _date(),
+                _person(),
+                Column(
+                    "quality",
+                    "text",
+                    "Quality",
+                    "One of your qualities, as named in qualities.csv.",
+                    refers_to="qualities",
+                ),
+                Column(
+                    "shown",
+                    "choice",
+                    "Shown?",
+                    "Did they show this quality?",
+                    choices=("yes", "no", "unsure"),
+                ),
+                _note(),
+            ),
+        ),
+        Table(
+            "triggers",
+            1,
+            "Triggers",
+            "Moments that set off distrust, where the feeling comes from, and the blame balance.",
+            (
+                _date(),
+                Column(
+                    "situation",
+                    "text",
+                    "Situation",
+                    "What happened, in a few words.",
+                    required=True,
+                    long_text=True,
+                ),
+                Column(
+                    "origin",
+                    "choice",
+                    "Where it comes from",
+                    "Where this wariness seems to come from.",
+                    choices=("childhood", "past_relationship", "current_relationship", "other"),
+                ),
+                Column(
+                    "intensity",
+                    "int",
+                    "Intensity",
+                    "How strong the feeling was, from 0 (none) to 10 (overwhelming).",
+                    minimum=0,
+                    maximum=10,
+                ),
+                Column(
+                    "my_share",
+                    "int",
+                    "My share",
+                    "The percent of what happened that is yours to own, from 0 to 100.",
+                    minimum=0,
+                    maximum=100,
+                ),
+                Column(
+                    "mine_to_own",
+                    "text",
+                    "Mine to own",
+                    "The part that is truly yours.",
+                    long_text=True,
+                ),
+                Column(
+                    "not_mine",
+                    "text",
+                    "Not mine",
+                    "The part that is not yours to carry.",
+                    long_text=True,
+                ),
+            ),
+        ),
+        Table(
+            "red_flags",
+            3,
+            "Red flags",
+            "Warning signs you noticed, and whether you heeded them.",
+            (
+                _date(),
+                _person(),
+                Column(
+                    "flag", "text", "Red flag", "What you noticed.", required=True, long_text=True
+                ),
+                Column(
+                    "response",
+                    "choice",
+                    "What I did",
+                    "heeded: you acted on it; painted_green: you explained it away; "
+                    "watching: you are keeping an eye on it.",
+                    choices=("heeded", "painted_green", "watching"),
+                ),
+                _note(),
+            ),
+        ),
+        Table(
+            "promises",
+            3,
+            "Promises to myself",
+            "Promises you make to yourself, and whether you kept them.",
+            (
+                _date(),
+                Column(
+                    "promise",
+                    "text",
+                    "Promise",
+                    "What you promise yourself.",
+                    required=True,
+                    long_text=True,
+                ),
+                Column(
+                    "kept",
+                    "choice",
+                    "Kept?",
+                    "yes, partly or no; leave empty for a new promise.",
+                    choices=("yes", "partly", "no"),
+                    optional=True,
+                ),
+            ),
+        ),
+        Table(
+            "beliefs",
+            4,
+            "Thought records",
+            "A harmful belief, how true it feels, and how true it feels after looking at it.",
+            (
+                _date(),
+                Column(
+                    "belief",
+                    "text",
+                    "Belief",
+                    "The belief, for example: I'm not loveable.",
+                    required=True,
+                    long_text=True,
+                ),
+                Column(
+                    "before",
+                    "int",
+                    "How true it feels (before)",
+                    "From 0 (not at all) to 100 (completely).",
+                    minimum=0,
+                    maximum=100,
+                ),
+                Column(
+                    "opposite", "text", "The opposite thought", "The opposite of the belief.",
+                    long_text=True,
+                ),
+                Column(
+                    "evidence",
+                    "text",
+                    "Evidence for the opposite",
+                    "Anything that supports the opposite thought.",
+                    long_text=True,
+                ),
+                Column(
+                    "possible",
+                    "text",
+                    "It's possible that…",
+                    "A gentler statement you can believe today.",
+                    long_text=True,
+                ),
+                Column(
+                    "after",
+                    "int",
+                    "How true it feels (after)",
+                    "From 0 to 100; leave empty if you are not sure yet.",
+                    minimum=0,
+                    maximum=100,
+                    optional=True,
+                ),
+            ),
+        ),
+        Table(
+            "steps",
+            5,
+            "Small steps",
+            "Small things you gave or asked for, and how the person responded.",
+            (
+                _date(),
+                _person(required=True),
+                Column(
+                    "kind",
+                    "choice",
+                    "Gave or asked",
+                    "Did you give something, or ask for something?",
+                    choices=("gave", "asked"),
+                ),
+                Column(
+                    "step",
+                    "text",
+                    "The step",
+                    "What you gave or asked for.",
+                    required=True,
+                    long_text=True,
+                ),
+                Column(
+                    "response",
+                    "choice",
+                    "Their response",
+                    "How they responded; pending if you are still waiting.",
+                    choices=("warm", "neutral", "cold", "pending"),
+                ),
+                _note(),
+            ),
+        ),
+        Table(
+            "marbles",
+            5,
+            "Marble jar",
+            "Marbles in and out of each person's jar: small moments of trust earned or lost.",
+            (
+                _date(),
+                _person(required=True),
+                Column(
+                    "marbles",
+                    "int",
+                    "Marbles",
+                    "From -5 to 5: add marbles when they show up, take some out after a let-down.",
+                    minimum=-5,
+                    maximum=5,
+                    nonzero=True,
+                ),
+                Column("moment", "text", "The moment", "What happened.", long_text=True),
+                Column(
+                    "braving",
+                    "choice",
+                    "BRAVING element",
+                    "Which element of trust this moment showed, if any.",
+                    choices=BRAVING,
+                    optional=True,
+                ),
+            ),
+        ),
+    )
+}
+"""Every journal table by name, in the order of the five steps' files."""
+
+
+def get_table(name: str) -> Table:
+    """Return the declaration of table ``name``, or raise a clear ``KeyError``."""
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise KeyError(
+            f"There is no journal table called {name!r}. "
+            f"The tables are: {', '.join(TABLES)}."
+        ) from None

@@ -1,0 +1,453 @@
+"""Safe file I/O for journal CSV files.
+
+Reading turns a file into columns of text, exactly as stored, and finds the
+problems that live below the level of values: empty files, NUL bytes, text that
+is not UTF-8, rows with too many or too few fields, unterminated quotes and an
+incomplete ("torn") last entry. It knows nothing of the nine tables: checking
+values against the contract is :mod:`trustlab.validate`'s job.
+
+Writing never loses what is on disk: appends hold a lock, write whole lines and
+fsync; rewrites go to a temporary file that replaces the old one atomically,
+and the previous version is kept as a backup.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from filelock import FileLock
+
+from .errors import JournalError, Problem
+
+BOM = b"\xef\xbb\xbf"
+STATE_DIR = ".trustlab"
+"""Where trustlab keeps lock files, backups and recovered fragments, inside the journal."""
+BACKUPS_KEPT = 5
+LOCK_TIMEOUT = 30.0
+_MAX_REPORTED = 20
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+csv.field_size_limit(2**31 - 1)
+
+
+@dataclass
+class RawTable:
+    """A CSV file read as text.
+
+    ``data`` has one string column per header field, named ``c0``, ``c1``, …
+    (header names may repeat or be wrong: validation reports that). Row ``i``
+    starts on line ``lines[i]``, or on line ``i + 2`` when ``lines`` is None.
+    """
+
+    filename: str
+    header: list[str]
+    data: pa.Table
+    lines: np.ndarray | None = None
+    newline: str = "\n"
+    bom: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    torn: Problem | None = None
+    size: int = 0
+
+    def line_of(self, row: int) -> int:
+        return int(self.lines[row]) if self.lines is not None else row + 2
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        return self.data.column(f"c{self.header.index(name)}")
+
+    @property
+    def num_rows(self) -> int:
+        return self.data.num_rows
+
+
+def _problem(filename: str, line: int, message: str, code: str, **kw) -> Problem:
+    return Problem(filename, line, kw.pop("column", None), kw.pop("value", None), message, code=code)
+
+
+def read_table_file(path: Path) -> RawTable:
+    """Read one journal CSV file as text, with every structural problem found."""
+    filename = path.name
+    size = path.stat().st_size
+    if size == 0:
+        return RawTable(
+            filename,
+            [],
+            pa.table({}),
+            problems=[
+                _problem(
+                    filename,
+                    1,
+                    "the file is empty (0 bytes), so it has no header row. This is what an "
+                    "interrupted save can leave behind. If you have no entries here, delete "
+                    f"the file; otherwise restore it from {STATE_DIR}/backups/.",
+                    "empty_file",
+                )
+            ],
+        )
+    with pa.memory_map(str(path)) as source:
+        buffer = source.read_buffer()
+        view = np.frombuffer(buffer, dtype=np.uint8)
+        if not view.all():
+            raw = RawTable(filename, [], pa.table({}),
+                           problems=_find_nul(buffer.to_pybytes(), filename))
+        else:
+            raw = _read_fast(buffer, view, filename) or _read_slow(buffer.to_pybytes(), filename)
+        del view, buffer
+    raw.size = size
+    return raw
+
+
+def _find_nul(data: bytes, filename: str) -> list[Problem]:
+    problems: list[Problem] = []
+    pos = data.find(b"\x00")
+    while pos != -1 and len(problems) < _MAX_REPORTED:
+        line = data[:pos].count(b"\n") + 1
+        if not problems or problems[-1].line != line:
+            problems.append(
+                _problem(
+                    filename,
+                    line,
+                    "contains a NUL character (a zero byte), which is not text: it often "
+                    "means the file was damaged. Remove it, or restore the file from "
+                    f"{STATE_DIR}/backups/.",
+                    "nul_byte",
+                )
+            )
+        pos = data.find(b"\x00", pos + 1)
+    return problems
+
+
+def _header_line(data: bytes) -> tuple[bytes, str]:
+    end = data.find(b"\n")
+    first = bytes(data[: end if end != -1 else len(data)])
+    newline = "\r\n" if first.endswith(b"\r") else "\n"
+    return first, newline
+
+
+def _parse_header(first: bytes) -> list[str] | None:
+    if first.startswith(BOM):
+        first = first[len(BOM):]
+    try:
+        text = first.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    rows = list(csv.reader(io.StringIO(text.rstrip("\r"), newline="")))
+    return [name.strip() for name in rows[0]] if rows else []
+
+
+def _read_fast(buffer: pa.Buffer, view: np.ndarray, filename: str) -> RawTable | None:
+    """Read with pyarrow when the file is plainly well formed; None otherwise.
+
+    Plainly well formed: ends with a line break, has balanced quotes, pyarrow
+    parses it with every row on one line, and the line count matches the rows.
+    Anything else (multi-line text, blank lines, quote trouble) takes the slow
+    path, which gives exact line numbers.
+    """
+    if view[-1] != 10 or np.count_nonzero(view == 34) % 2:  # LF, '"'
+        return None
+    first, newline = _header_line(buffer[: 64 * 1024].to_pybytes())
+    header = _parse_header(first)
+    if not header:
+        return None
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(buffer),
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if np.count_nonzero(view == 10) != table.num_rows + 1:
+        return None
+    return RawTable(filename, header, table, newline=newline, bom=first.startswith(BOM))
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+
+def _read_slow(data: bytes, filename: str) -> RawTable:
+    """Read with Python's csv module, recording where each row starts and every problem."""
+    bom = data.startswith(BOM)
+    body = data[len(BOM):] if bom else data
+    _, newline = _header_line(body)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(b"\n") + 1
+        byte = body[exc.start: exc.start + 1].hex().upper()
+        return RawTable(
+            filename,
+            [],
+            pa.table({}),
+            bom=bom,
+            problems=[
+                _problem(
+                    filename,
+                    line,
+                    f"the file is not UTF-8 text (byte 0x{byte} on line {line} is not valid "
+                    "UTF-8). Save it as UTF-8: in Excel choose File > Save As > "
+                    "'CSV UTF-8'; in LibreOffice choose the character set 'Unicode (UTF-8)'.",
+                    "not_utf8",
+                )
+            ],
+        )
+
+    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    torn: Problem | None = None
+    ends_with_break = text.endswith(("\n", "\r"))
+    total_lines = len(_line_starts(text)) - (1 if ends_with_break else 0)
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            at_end = reader.line_num >= total_lines
+            if "unexpected end of data" in str(exc) or at_end and not ends_with_break:
+                problem = _problem(
+                    filename,
+                    start,
+                    "the last entry is incomplete: a quoted field that starts on this line "
+                    "is never closed with a '\"'. This is what an interrupted save leaves "
+                    "behind. trustlab leaves this entry out; the next time it saves to this "
+                    f"file it moves the fragment to {STATE_DIR}/recovered/ so nothing is lost.",
+                    "torn_line",
+                )
+                torn = problem
+            else:
+                problems.append(
+                    _problem(
+                        filename,
+                        start,
+                        f"the quotes on this line are not well formed ({exc}). A field that "
+                        "contains commas, quotes or line breaks must be wrapped in double "
+                        'quotes, with each " inside written twice ("").',
+                        "bad_quotes",
+                    )
+                )
+            continue
+        if not record:
+            continue  # a blank line
+        if header is None:
+            header = [name.strip() for name in record]
+            continue
+        if len(record) != len(header):
+            is_last = reader.line_num >= total_lines
+            if is_last and not ends_with_break and len(record) < len(header):
+                torn = _problem(
+                    filename,
+                    start,
+                    f"the last entry is incomplete: it has {len(record)} of "
+                    f"{len(header)} fields and the file ends without a line break. This is "
+                    "what an interrupted save leaves behind. trustlab leaves this entry out; "
+                    "the next time it saves to this file it moves the fragment to "
+                    f"{STATE_DIR}/recovered/ so nothing is lost.",
+                    "torn_line",
+                )
+                continue
+            problems.append(_field_count_problem(filename, start, record, header))
+            continue
+        rows.append(record)
+        lines.append(start)
+
+    header = header or []
+    columns = {f"c{i}": pa.array([r[i] for r in rows], pa.string()) for i in range(len(header))}
+    return RawTable(
+        filename,
+        header,
+        pa.table(columns) if columns else pa.table({}),
+        lines=np.asarray(lines, dtype=np.int64),
+        newline=newline,
+        bom=bom,
+        problems=problems,
+        torn=torn,
+    )
+
+
+def _field_count_problem(filename: str, line: int, record: list[str], header: list[str]) -> Problem:
+    n, want = len(record), len(header)
+    if n == 1 and want > 1 and any(sep in record[0] for sep in ";\t|"):
+        return _problem(
+            filename,
+            line,
+            f"this line has 1 field but the header has {want}: the columns seem to be "
+            "separated by something other than commas. trustlab reads comma-separated files.",
+            "field_count",
+        )
+    if n > want:
+        hint = (
+            "Text that contains a comma must be wrapped in double quotes, "
+            'for example "tired, but kind".'
+        )
+    else:
+        hint = "Every line needs a value (possibly empty) for each column."
+    return _problem(
+        filename,
+        line,
+        f"this line has {n} fields but the header has {want} "
+        f"({', '.join(header)}). {hint}",
+        "field_count",
+    )
+
+
+# --- writing ---------------------------------------------------------------
+
+
+def state_dir(journal_dir: Path) -> Path:
+    path = journal_dir / STATE_DIR
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the lock for ``path`` (a separate lock file under ``.trustlab/locks``)."""
+    locks = state_dir(path.parent) / "locks"
+    locks.mkdir(mode=0o700, exist_ok=True)
+    with FileLock(locks / f"{path.name}.lock", timeout=LOCK_TIMEOUT, mode=0o600):
+        yield
+
+
+def format_rows(rows: Sequence[Sequence[str]], newline: str = "\n") -> bytes:
+    """CSV text for ``rows``, every field quoted.
+
+    Quoting every field keeps commas, quotes, line breaks (a bare CR too, which
+    Python 3.11.7's writer otherwise leaves unquoted) and leading ``= + - @``
+    exactly as typed.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator=newline)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def read_header(path: Path) -> tuple[list[str], str]:
+    """The header fields of an existing, non-empty file, and its line ending."""
+    with open(path, "rb") as f:
+        first, newline = _header_line(f.read(64 * 1024))
+    header = _parse_header(first)
+    if header is None:
+        raise JournalError(
+            [_problem(path.name, 1, "the header row is not UTF-8 text.", "not_utf8")]
+        )
+    return header, newline
+
+
+def ends_with_line_break(path: Path) -> bool:
+    with open(path, "rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) in (b"\n", b"\r")
+
+
+def append_bytes(path: Path, data: bytes) -> None:
+    """Append ``data`` to ``path`` and fsync; the caller holds the lock."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, *, keep_backup: bool = True) -> Path | None:
+    """Replace ``path`` with ``data`` atomically; return the backup of the old version.
+
+    The new content goes to a temporary file beside ``path``, is fsynced, and
+    then renamed over ``path``, so a crash leaves either the old file or the new
+    one, never a mix. The caller holds the lock.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    backup = None
+    if keep_backup and path.exists():
+        backup = _backup(path)
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+    return backup
+
+
+def _backup(path: Path) -> Path:
+    backups = state_dir(path.parent) / "backups"
+    backups.mkdir(mode=0o700, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S") + f".{time.time_ns() % 10**9:09d}"
+    backup = backups / f"{path.stem}.{stamp}.csv"
+    try:
+        os.link(path, backup)
+    except OSError:
+        backup.write_bytes(path.read_bytes())
+    old = sorted(backups.glob(f"{path.stem}.*.csv"))
+    for stale in old[:-BACKUPS_KEPT]:
+        stale.unlink(missing_ok=True)
+    return backup
+
+
+def save_fragment(path: Path, fragment: bytes) -> Path:
+    """Keep an incomplete last entry in ``.trustlab/recovered/`` before it is removed."""
+    recovered = state_dir(path.parent) / "recovered"
+    recovered.mkdir(mode=0o700, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S") + f".{time.time_ns() % 10**9:09d}"
+    target = recovered / f"{path.stem}.{stamp}.txt"
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, fragment)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return target
+
+
+def byte_offset_of_line(data: bytes, line: int) -> int:
+    """The byte offset where 1-based ``line`` starts (CR, LF and CRLF all end a line)."""
+    if line <= 1:
+        return 0
+    count = 0
+    for match in re.finditer(rb"\r\n|\r|\n", data):
+        count += 1
+        if count == line - 1:
+            return match.end()
+    return len(data)
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,326 @@
+"""Checking a table's text against the data contract, and typing it.
+
+Everything here works on whole columns at once (pyarrow compute), so a journal
+with a million entries validates in a fraction of a second; the per-value
+messages are only built for the values that are wrong.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import Problem
+from .schema import ID, Column, Table
+from .storage import RawTable
+
+MAX_PER_COLUMN = 100
+"""Problems listed per column and file before the rest are summed up in one line."""
+
+_DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SLASH_DATE = re.compile(r"^\d{1,4}[./]\d{1,2}[./]\d{1,4}$")
+_WHOLE = re.compile(r"^-?[0-9]+$")
+_DECIMAL = re.compile(r"^-?[0-9]*[.,][0-9]+$")
+
+
+@dataclass
+class _Bad:
+    row: int
+    value: str
+    message: str
+    code: str
+
+
+def check_header(raw: RawTable, table: Table) -> list[Problem]:
+    """Problems with the header row: wrong, missing, repeated or unknown columns."""
+    f = raw.filename
+    header = raw.header
+    expected = [*table.column_names]
+    listing = ", ".join(expected)
+    if not header or header == [""]:
+        return [Problem(f, 1, None, None, f"the first line must be the header row: {listing}.",
+                        code="no_header")]
+    if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
+        sep = next(s for s in ";\t|" if s in header[0])
+        shown = {"\t": "tabs"}.get(sep, f"'{sep}'")
+        return [Problem(
+            f, 1, None, header[0],
+            f"the columns seem to be separated by {shown}, but trustlab reads files with "
+            "commas between columns. Save it again as comma-separated CSV (in Excel: "
+            "File > Save As > 'CSV UTF-8 (Comma delimited)').",
+            code="delimiter",
+        )]
+    known = {ID, *expected}
+    if not known & set(header) and any(_DATE_SHAPE.match(h) for h in header):
+        return [Problem(
+            f, 1, None, ",".join(header),
+            f"the file seems to have no header row: its first line must name the columns "
+            f"({listing}).",
+            code="no_header",
+        )]
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
+        if name in seen:
+            problems.append(Problem(
+                f, 1, name, name,
+                f"the column {name!r} appears twice in the header (fields {seen[name]} and "
+                f"{position}); each column must appear once.",
+                code="duplicate_column",
+            ))
+            continue
+        seen[name] = position
+        if name not in known:
+            close = difflib.get_close_matches(name.lower(), sorted(known), n=1, cutoff=0.6)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            problems.append(Problem(
+                f, 1, name, name,
+                f"{name!r} is not a column of {f}.{hint} The columns are: {listing} "
+                "(and optionally id).",
+                code="unknown_column",
+            ))
+    for name in expected:
+        if name not in seen:
+            problems.append(Problem(
+                f, 1, name, None,
+                f"the header has no column {name!r}. The columns are: {listing}.",
+                code="missing_column",
+            ))
+    return problems
+
+
+def validate_rows(
+    raw: RawTable, table: Table, *, entry: bool = False
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Check every row of ``raw`` against ``table``; return the typed frame and problems.
+
+    The frame is None when the header itself is wrong. ``entry`` marks a single
+    new entry (from :meth:`Journal.add`), which has no line in the file yet.
+    """
+    problems = [] if entry else check_header(raw, table)
+    if problems:
+        return None, problems
+    data = raw.data
+    keep = np.ones(data.num_rows, dtype=bool)
+    if not entry and data.num_rows:
+        keep = _repeated_headers(raw, problems)
+    rows = np.flatnonzero(keep)
+    if not keep.all():
+        data = data.filter(pa.array(keep))
+
+    def line(i: int) -> int:
+        return 0 if entry else raw.line_of(int(rows[i]))
+
+    typed: dict[str, pa.Array] = {}
+    typed[ID] = _ids(raw, data, rows, line, problems)
+    for col in table.columns:
+        values = data.column(f"c{raw.header.index(col.name)}").combine_chunks()
+        array, bad = _CHECKS[col.kind](values, col)
+        if col.unique:
+            bad += _repeats(values, col, line)
+        _report(bad, raw.filename, col, line, problems)
+        typed[col.name] = array
+    frame = pa.table(typed).to_pandas(date_as_object=False)
+    for col in table.columns:
+        if col.kind == "int" and col.optional:
+            frame[col.name] = frame[col.name].astype("Int64")
+        elif col.kind == "date":
+            frame[col.name] = frame[col.name].astype("datetime64[ms]")
+    return frame, problems
+
+
+def _repeated_headers(raw: RawTable, problems: list[Problem]) -> np.ndarray:
+    same = None
+    for i, name in enumerate(raw.header):
+        eq = pc.equal(pc.utf8_trim_whitespace(raw.data.column(f"c{i}")), name)
+        same = eq if same is None else pc.and_(same, eq)
+    repeated = np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
+    for row in np.flatnonzero(repeated)[:MAX_PER_COLUMN]:
+        problems.append(Problem(
+            raw.filename, raw.line_of(int(row)), None, None,
+            "this line repeats the header row; delete it.",
+            code="repeated_header",
+        ))
+    return ~repeated
+
+
+def _ids(raw, data, rows, line, problems) -> pa.Array:
+    if ID not in raw.header:
+        return pa.array([f"L{line(i)}" for i in range(len(rows))], pa.string())
+    ids = data.column(f"c{raw.header.index(ID)}").combine_chunks()
+    empty = np.asarray(pc.equal(ids, "").to_numpy(zero_copy_only=False), dtype=bool)
+    if empty.any():
+        filled = ids.to_pylist()
+        for i in np.flatnonzero(empty):
+            filled[i] = f"L{line(int(i))}"
+        ids = pa.array(filled, pa.string())
+    series = pd.Series(ids.to_numpy(zero_copy_only=False))
+    repeated = series.duplicated(keep="first")
+    if repeated.any():
+        first = series.drop_duplicates(keep="first")
+        first_line = {v: line(int(i)) for i, v in first.items()}
+        for i in np.flatnonzero(repeated.to_numpy())[:MAX_PER_COLUMN]:
+            value = series.iloc[i]
+            problems.append(Problem(
+                raw.filename, line(int(i)), ID, value,
+                f"the id {value!r} appears again (first on line {first_line[value]}); every "
+                "entry needs its own id. If you copied a row, clear its id and trustlab will "
+                "give it a new one.",
+                code="duplicate_id",
+            ))
+    return ids
+
+
+def _mask(array: pa.Array) -> np.ndarray:
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _check_text(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
+    bad: list[_Bad] = []
+    if col.required:
+        blank = _mask(pc.equal(pc.utf8_trim_whitespace(values), ""))
+        for i in np.flatnonzero(blank):
+            bad.append(_Bad(int(i), values[int(i)].as_py(),
+                            f"{col.name} is required: write a few words here.", "required"))
+    return values, bad
+
+
+def _check_date(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
+    stripped = pc.utf8_trim_whitespace(values)
+    try:
+        return pc.cast(stripped, pa.date32()), []
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    bad: list[_Bad] = []
+    out = []
+    for i, (raw, text) in enumerate(zip(values.to_pylist(), stripped.to_pylist())):
+        message = _date_message(text)
+        if message:
+            bad.append(_Bad(i, raw, message, "required" if not text else "bad_date"))
+            out.append(None)
+        else:
+            out.append(text)
+    return pc.cast(pa.array(out, pa.string()), pa.date32()), bad
+
+
+def _date_message(text: str) -> str | None:
+    if not text:
+        return "date is required: write it as YYYY-MM-DD, for example 2024-03-01."
+    if _DATE_SHAPE.match(text):
+        year, month, day = (int(p) for p in text.split("-"))
+        try:
+            datetime.date(year, month, day)
+            return None
+        except ValueError:
+            pass
+        if not 1 <= month <= 12:
+            return f"{text!r} is not a real date: there is no month {month}."
+        return f"{text!r} is not a real date: that month has no day {day}."
+    if _SLASH_DATE.match(text):
+        return (f"{text!r} is not in the form YYYY-MM-DD. Dates like this are ambiguous "
+                "(is 03/01 the 3rd of January or the 1st of March?): write, for example, "
+                "2024-03-01.")
+    return f"{text!r} is not a date; expected a date written YYYY-MM-DD, for example 2024-03-01."
+
+
+def _check_int(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
+    stripped = pc.utf8_trim_whitespace(values)
+    empty = pc.equal(stripped, "")
+    nullable = pc.if_else(empty, pa.scalar(None, pa.string()), stripped)
+    bad: list[_Bad] = []
+    try:
+        numbers = pc.cast(nullable, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        out = []
+        for i, text in enumerate(nullable.to_pylist()):
+            if text is not None and not _WHOLE.match(text):
+                if _DECIMAL.match(text):
+                    msg = f"{text!r} is not a whole number; expected {col.expected()}."
+                else:
+                    msg = f"{text!r} is not a number; expected {col.expected()}."
+                bad.append(_Bad(i, values[i].as_py(), msg, "not_whole"))
+                out.append(None)
+            else:
+                out.append(None if text is None else int(text))
+        numbers = pa.array(out, pa.int64())
+    flagged = {b.row for b in bad}
+    if not col.optional:
+        for i in np.flatnonzero(_mask(empty)):
+            bad.append(_Bad(int(i), values[int(i)].as_py(),
+                            f"{col.name} is required: expected {col.expected()}.", "required"))
+    outside = pc.or_(pc.less(numbers, col.minimum), pc.greater(numbers, col.maximum))
+    if col.nonzero:
+        outside = pc.or_(outside, pc.equal(numbers, 0))
+    outside = pc.fill_null(outside, False)
+    for i in np.flatnonzero(_mask(outside)):
+        if int(i) not in flagged:
+            bad.append(_Bad(int(i), values[int(i)].as_py(),
+                            f"{numbers[int(i)].as_py()} is out of range; expected "
+                            f"{col.expected()}.", "out_of_range"))
+    return numbers, bad
+
+
+def _check_choice(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
+    stripped = pc.utf8_trim_whitespace(values)
+    allowed = [*col.choices, ""] if col.optional else list(col.choices)
+    ok = _mask(pc.is_in(stripped, value_set=pa.array(allowed, pa.string())))
+    bad: list[_Bad] = []
+    for i in np.flatnonzero(~ok):
+        text = stripped[int(i)].as_py()
+        if not text:
+            msg = f"{col.name} is required: expected {col.expected()}."
+            code = "required"
+        else:
+            guess = _suggest(text, col.choices)
+            hint = f" Did you mean {guess!r}?" if guess else ""
+            msg = f"{text!r} is not allowed here.{hint} Expected {col.expected()}."
+            code = "not_allowed"
+        bad.append(_Bad(int(i), values[int(i)].as_py(), msg, code))
+    return stripped, bad
+
+
+def _suggest(text: str, choices: tuple[str, ...]) -> str | None:
+    simple = re.sub(r"[\s-]+", "_", text.strip().lower())
+    if simple in choices:
+        return simple
+    close = difflib.get_close_matches(simple, choices, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+_CHECKS = {"text": _check_text, "date": _check_date, "int": _check_int, "choice": _check_choice}
+
+
+def _repeats(values: pa.Array, col: Column, line) -> list[_Bad]:
+    series = pd.Series(pc.utf8_trim_whitespace(values).to_numpy(zero_copy_only=False))
+    nonblank = series != ""
+    repeated = series.duplicated(keep="first") & nonblank
+    bad = []
+    if repeated.any():
+        first = {v: i for i, v in series[nonblank].drop_duplicates().items()}
+        for i in np.flatnonzero(repeated.to_numpy()):
+            value = series.iloc[i]
+            bad.append(_Bad(int(i), values[int(i)].as_py(),
+                            f"{value!r} appears again; it is already on line "
+                            f"{line(first[value])}. Each {col.name} is listed once.",
+                            "duplicate"))
+    return bad
+
+
+def _report(bad: list[_Bad], filename: str, col: Column, line, problems: list[Problem]) -> None:
+    bad.sort(key=lambda b: b.row)
+    for b in bad[:MAX_PER_COLUMN]:
+        problems.append(Problem(filename, line(b.row), col.name, b.value, b.message, code=b.code))
+    if len(bad) > MAX_PER_COLUMN:
+        rest = len(bad) - MAX_PER_COLUMN
+        problems.append(Problem(
+            filename, line(bad[MAX_PER_COLUMN].row), col.name, None,
+            f"… and {rest:,} more problems in column {col.name} (not listed one by one).",
+            code="more",
+        ))
