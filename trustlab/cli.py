@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from . import __version__
-from .journal import inspect_journal
+from .journal import inspect_journal, journal_path
 from .schema import TABLES
+
+# JupyterLab settings that keep it quiet and offline: no news or update checks,
+# and a notebook starts its kernel without asking which one.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension:notification": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True},
+}
+LAB_CONFIG = """\
+c.LabApp.news_url = None
+c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
+c.ServerApp.ip = "127.0.0.1"
+"""
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -44,6 +63,64 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def notebooks_dir() -> Path:
+    """The guided notebooks: beside the package in a checkout, else the current folder."""
+    here = Path(__file__).resolve().parent.parent / "notebooks"
+    return here if here.is_dir() else Path.cwd()
+
+
+def write_lab_settings(prefix: Path) -> Path:
+    """Merge trustlab's JupyterLab settings into ``prefix``'s overrides.json."""
+    settings_dir = prefix / "share" / "jupyter" / "lab" / "settings"
+    settings_dir.mkdir(parents=True, exist_ok=True)
+    overrides = settings_dir / "overrides.json"
+    current = json.loads(overrides.read_text("utf-8")) if overrides.exists() else {}
+    for plugin, values in LAB_SETTINGS.items():
+        current.setdefault(plugin, {}).update(values)
+    overrides.write_text(json.dumps(current, indent=2) + "\n", "utf-8")
+    return overrides
+
+
+def lab_command(journal: Path, *, port: int | None = None, browser: bool = True) -> list[str]:
+    """The command line that starts JupyterLab for trustlab (local only, with a token)."""
+    config = Path(tempfile.gettempdir()) / f"trustlab_jupyter_config_{os.getuid()}.py"
+    config.write_text(LAB_CONFIG, "utf-8")
+    command = [
+        sys.executable, "-m", "jupyterlab",
+        f"--config={config}",
+        f"--ServerApp.root_dir={notebooks_dir()}",
+        "--ServerApp.ip=127.0.0.1",
+    ]
+    if port:
+        command.append(f"--ServerApp.port={port}")
+    if not browser:
+        command.append("--no-browser")
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    return command
+
+
+SAMPLE_COPY = Path("~/.cache/trustlab/sample-journal")
+"""Where ``trustlab lab --sample`` keeps its copy of the sample journal."""
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from .workbook import copy_sample
+
+    if args.sample:
+        journal = copy_sample(SAMPLE_COPY.expanduser())
+        print("trustlab: opening the SAMPLE journal (a fictional person); "
+              "your own journal is not touched.")
+    else:
+        journal = journal_path(args.journal)
+        journal.mkdir(mode=0o700, parents=True, exist_ok=True)
+        print(f"trustlab: your journal is {journal}")
+    write_lab_settings(Path(sys.prefix))
+    env = {**os.environ, "TRUSTLAB_JOURNAL": str(journal)}
+    return subprocess.call(lab_command(journal, port=args.port, browser=not args.no_browser),
+                           env=env)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trustlab",
@@ -61,6 +138,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="write the sample journal to DIR")
     demo.add_argument("dir", metavar="DIR", help="an empty or new folder")
     demo.set_defaults(run=_demo)
+
+    lab = commands.add_parser("lab", help="open the guided notebooks in JupyterLab")
+    lab.add_argument("--journal", metavar="DIR",
+                     help="the journal folder (default: $TRUSTLAB_JOURNAL or ~/trustlab-journal)")
+    lab.add_argument("--sample", action="store_true",
+                     help="explore a fresh copy of the sample journal (a fictional person)")
+    lab.add_argument("--port", type=int, help="the port to serve on (default: a free one)")
+    lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    lab.set_defaults(run=_lab)
     return parser
 
 

@@ -7,6 +7,7 @@ import difflib
 import math
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from numbers import Integral
 from pathlib import Path
@@ -18,18 +19,41 @@ import pyarrow as pa
 
 from . import storage
 from .errors import JournalError, Problem
-from .schema import ID, TABLES, Table, get_table
+from .schema import ID, TABLES, Table, get_table, make_id
 from .storage import RawTable
 from .validate import validate_rows
 
 _Signature = tuple[int, int, int]
 
+DEFAULT_JOURNAL = Path("~/trustlab-journal")
+"""Where a person's own journal lives unless TRUSTLAB_JOURNAL or a path says otherwise."""
+
+
+def journal_path(path: str | os.PathLike | None = None) -> Path:
+    """The journal folder: ``path``, else ``$TRUSTLAB_JOURNAL``, else ``~/trustlab-journal``."""
+    chosen = path or os.environ.get("TRUSTLAB_JOURNAL") or DEFAULT_JOURNAL
+    return Path(chosen).expanduser()
+
 
 @dataclass
 class _Cached:
+    """A table as last read, and what an append to its file needs to know."""
+
     frame: pd.DataFrame
     signature: _Signature | None
+    header: list[str]
+    newline: str = "\n"
+    ready: bool = True
+    """False when the file needs one rewrite before appending: no id column, rows
+    without ids, no final line break, or an incomplete last entry to set aside."""
     pending: list[pd.DataFrame] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, loaded: _Loaded, table: Table) -> _Cached:
+        header = loaded.header or [ID, *table.column_names]
+        derived = loaded.frame[ID].str.match(r"L\d+$").any() if len(loaded.frame) else False
+        ready = loaded.tail_ok and ID in header and not derived
+        return cls(loaded.frame, loaded.signature, header, loaded.newline, bool(ready))
 
 
 @dataclass
@@ -40,7 +64,7 @@ class Inspection:
     counts: dict[str, int]
     problems: list[Problem]
     frames: dict[str, pd.DataFrame]
-    signatures: dict[str, _Signature | None]
+    loaded: dict[str, _Loaded]
 
     @property
     def errors(self) -> list[Problem]:
@@ -64,25 +88,37 @@ def _empty_frame(table: Table) -> pd.DataFrame:
     header = [ID, *table.column_names]
     raw = RawTable(table.filename, header, pa.table({f"c{i}": pa.array([], pa.string())
                                                     for i in range(len(header))}))
-    frame, _ = validate_rows(raw, table)
-    return frame
+    return validate_rows(raw, table).frame
 
 
-def _load(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Problem], _Signature | None]:
+@dataclass
+class _Loaded:
+    frame: pd.DataFrame | None
+    problems: list[Problem]
+    signature: _Signature | None
+    lines: np.ndarray
+    header: list[str] = field(default_factory=list)
+    newline: str = "\n"
+    tail_ok: bool = True
+
+
+def _load(path: Path, table: Table) -> _Loaded:
     file = path / table.filename
     signature = _signature(file)
     if signature is None:
-        return _empty_frame(table), [], None
+        return _Loaded(_empty_frame(table), [], None, np.zeros(0, dtype=np.int64))
     raw = storage.read_table_file(file)
     problems = list(raw.problems)
-    frame = None
+    frame, lines = None, np.zeros(0, dtype=np.int64)
     if raw.header:
-        frame, more = validate_rows(raw, table)
-        problems += more
+        checked = validate_rows(raw, table)
+        frame, lines = checked.frame, checked.lines
+        problems += checked.problems
     if raw.torn:
         problems.append(raw.torn)
     problems.sort(key=lambda p: p.line)
-    return frame, problems, signature
+    tail_ok = raw.torn is None and raw.ends_with_break
+    return _Loaded(frame, problems, signature, lines, raw.header, raw.newline, tail_ok)
 
 
 def inspect_journal(path: str | os.PathLike) -> Inspection:
@@ -91,19 +127,23 @@ def inspect_journal(path: str | os.PathLike) -> Inspection:
     counts: dict[str, int] = {}
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
-    signatures: dict[str, _Signature | None] = {}
+    lines: dict[str, np.ndarray] = {}
+    usable: dict[str, _Loaded] = {}
     for name, table in TABLES.items():
-        frame, found, signature = _load(path, table)
-        problems += found
-        signatures[name] = signature
-        if frame is not None:
-            frames[name] = frame
-            counts[name] = len(frame)
-    problems += _reference_warnings(frames)
-    return Inspection(path, counts, problems, frames, signatures)
+        loaded = _load(path, table)
+        problems += loaded.problems
+        if loaded.frame is not None:
+            frames[name] = loaded.frame
+            lines[name] = loaded.lines
+            usable[name] = loaded
+            counts[name] = len(loaded.frame)
+    problems += _reference_warnings(frames, lines)
+    return Inspection(path, counts, problems, frames, usable)
 
 
-def _reference_warnings(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+def _reference_warnings(
+    frames: dict[str, pd.DataFrame], lines: dict[str, np.ndarray]
+) -> list[Problem]:
     warnings: list[Problem] = []
     for target, key in (("people", "person"), ("qualities", "quality")):
         if target not in frames:
@@ -122,8 +162,7 @@ def _reference_warnings(frames: dict[str, pd.DataFrame]) -> list[Problem]:
                 counts = missing.value_counts(sort=False)
                 firsts = missing.drop_duplicates()
                 for row, value in firsts.items():
-                    ident = frames[name][ID].iloc[row]
-                    line = _line_from_id(ident, row)
+                    line = int(lines[name][row])
                     close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.75)
                     hint = f" Did you mean {close[0]!r}?" if close else ""
                     n = int(counts[value])
@@ -137,15 +176,7 @@ def _reference_warnings(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     return warnings
 
 
-def _line_from_id(ident: str, row: int) -> int:
-    # Rows do not keep their line numbers once typed; for the warning's line we
-    # re-count, which is exact for files without multi-line text.
-    if ident.startswith("L") and ident[1:].isdigit():
-        return int(ident[1:])
-    return row + 2
-
-
-def open_journal(path: str | os.PathLike) -> Journal:
+def open_journal(path: str | os.PathLike | None = None) -> Journal:
     """Open the journal in folder ``path``, creating the folder if it does not exist.
 
     Every file is validated; if any has problems, :class:`JournalError` lists
@@ -155,18 +186,19 @@ def open_journal(path: str | os.PathLike) -> Journal:
     ----------
     path
         The journal's folder. A new folder is made private to the current user.
+        Without a path: the folder in ``$TRUSTLAB_JOURNAL`` (what the notebooks
+        use), else ``~/trustlab-journal``.
 
     Returns
     -------
     Journal
     """
-    path = Path(path).expanduser()
+    path = journal_path(path)
     if path.exists() and not path.is_dir():
         raise JournalError([Problem(str(path), 0, None, None,
                                     "is a file, not a folder: a journal is a folder of CSV files.",
                                     code="not_a_folder")])
-    if not path.exists():
-        path.mkdir(mode=0o700, parents=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     found = inspect_journal(path)
     if found.blocking:
         raise JournalError(found.problems)
@@ -184,9 +216,8 @@ class Journal:
     def __init__(self, path: Path, found: Inspection):
         self.path = path
         self.problems: list[Problem] = list(found.problems)
-        self._cache = {
-            name: _Cached(found.frames[name], found.signatures[name]) for name in found.frames
-        }
+        self._cache = {name: _Cached.of(loaded, TABLES[name])
+                       for name, loaded in found.loaded.items()}
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{n} {name}" for name, n in self.counts().items())
@@ -217,11 +248,12 @@ class Journal:
         file = self.path / table.filename
         cached = self._cache.get(table.name)
         if cached is None or cached.signature != _signature(file) or cached.signature is None:
-            frame, problems, signature = _load(self.path, table)
-            blocking = [p for p in problems if p.level == "error" and p.code != "torn_line"]
-            if blocking or frame is None:
-                raise JournalError(problems)
-            cached = _Cached(frame, signature)
+            loaded = _load(self.path, table)
+            blocking = [p for p in loaded.problems
+                        if p.level == "error" and p.code != "torn_line"]
+            if blocking or loaded.frame is None:
+                raise JournalError(loaded.problems)
+            cached = _Cached.of(loaded, table)
             self._cache[table.name] = cached
         return cached
 
@@ -236,21 +268,24 @@ class Journal:
         Example: ``journal.add("marbles", date="2024-03-01", person="Sam", marbles=2)``
         """
         table = get_table(name)
-        texts = _entry_texts(table, fields, complete=True)
-        entry = _validated_entry(table, texts)
+        texts, problems = _entry_texts(table, fields, complete=True)
+        entry = _validated_entry(table, texts, problems)
         file = self.path / table.filename
         with storage.locked(file):
-            before = _signature(file)
+            cached = self._fresh(table)
             self._check_unique(table, texts)
             texts[ID] = entry[ID] = _new_id()
-            if before is None:
+            if cached.signature is None:
                 header = [ID, *table.column_names]
                 storage.atomic_write(file, storage.format_rows([header, _row(header, texts)]),
                                      keep_backup=False)
             else:
-                header, newline = self._prepare_append(table, file)
-                storage.append_bytes(file, storage.format_rows([_row(header, texts)], newline))
-            self._note_append(table, before, _signature(file), entry)
+                if not cached.ready:
+                    self._rewrite_locked(table, file, None, None)
+                    cached = self._fresh(table)
+                row = storage.format_rows([_row(cached.header, texts)], cached.newline)
+                storage.append_bytes(file, row)
+            self._note_append(table, cached.signature, _signature(file), entry)
         return _as_dict(entry)
 
     def correct(self, name: str, id: str, **fields: Any) -> dict[str, Any]:
@@ -260,7 +295,9 @@ class Journal:
         ``.trustlab/backups/``. Nothing is written if the new values are wrong.
         """
         table = get_table(name)
-        changes = _entry_texts(table, fields, complete=False)
+        changes, problems = _entry_texts(table, fields, complete=False)
+        if problems:
+            raise JournalError(problems, heading="Nothing was changed:")
         return self._rewrite(table, id, changes)
 
     def delete(self, name: str, id: str) -> dict[str, Any]:
@@ -291,29 +328,6 @@ class Journal:
         if problems:
             raise JournalError(problems, heading="This entry was not saved:")
 
-    def _prepare_append(self, table: Table, file: Path) -> tuple[list[str], str]:
-        """Make the file ready for an append: known header, ids, a final line break."""
-        if file.stat().st_size == 0:
-            raise JournalError(storage.read_table_file(file).problems)
-        header, newline = storage.read_header(file)
-        expected = set(table.column_names)
-        if set(header) - {ID} != expected or len(header) != len(set(header)):
-            raise JournalError(
-                [Problem(table.filename, 1, None, None,
-                         "the header row has changed since the journal was opened and no "
-                         f"longer matches the contract: run `trustlab check {self.path}`.",
-                         code="bad_header")],
-                heading="This entry was not saved:",
-            )
-        if ID not in header or not storage.ends_with_line_break(file):
-            self._rewrite_whole(table, file)
-            header, newline = storage.read_header(file)
-        return header, newline
-
-    def _rewrite_whole(self, table: Table, file: Path) -> None:
-        """Give every entry an id and set aside a torn last entry (one rewrite)."""
-        self._rewrite_locked(table, file, None, None)
-
     def _rewrite(self, table: Table, ident: str, changes: dict[str, str] | None) -> dict:
         file = self.path / table.filename
         with storage.locked(file):
@@ -326,14 +340,15 @@ class Journal:
     def _rewrite_locked(self, table, file, ident, changes):
         data = file.read_bytes()
         raw = storage.read_table_file(file)
-        frame, problems = validate_rows(raw, table) if raw.header else (None, [])
-        problems = raw.problems + problems
+        checked = validate_rows(raw, table) if raw.header else None
+        frame = checked.frame if checked else None
+        problems = raw.problems + (checked.problems if checked else [])
         if problems or frame is None:
             raise JournalError(problems, heading=f"{table.filename} has problems to fix first "
                                                  "(nothing was changed):")
         header = list(raw.header)
-        rows = [list(r) for r in zip(*(raw.data.column(i).to_pylist()
-                                       for i in range(raw.data.num_columns)))]
+        columns = [raw.data.column(i).to_pylist() for i in range(raw.data.num_columns)]
+        rows = [list(r) for r in zip(*columns, strict=True)]
         result = None
         if ident is not None:
             matches = np.flatnonzero(frame[ID].to_numpy() == ident)
@@ -389,15 +404,17 @@ def _no_entry(table: Table, ident: str) -> JournalError:
 
 
 def _new_id() -> str:
-    return secrets.token_hex(8)
+    return make_id(secrets.randbits(60))
 
 
 def _row(header: list[str], texts: dict[str, str]) -> list[str]:
     return [texts.get(h, "") for h in header]
 
 
-def _entry_texts(table: Table, fields: dict[str, Any], *, complete: bool) -> dict[str, str]:
-    """The text to store for each given field, or a JournalError naming what is wrong."""
+def _entry_texts(
+    table: Table, fields: dict[str, Any], *, complete: bool
+) -> tuple[dict[str, str], list[Problem]]:
+    """The text to store for each given field, and a problem for each field that is wrong."""
     problems = []
     texts: dict[str, str] = {}
     names = table.column_names
@@ -420,11 +437,9 @@ def _entry_texts(table: Table, fields: dict[str, Any], *, complete: bool) -> dic
                                     code="bad_type"))
         else:
             texts[key] = text
-    if problems:
-        raise JournalError(problems, heading="This entry was not saved:")
     if complete:
         texts = {name: texts.get(name, "") for name in names}
-    return texts
+    return texts, problems
 
 
 def _show(value: Any) -> str:
@@ -464,15 +479,20 @@ def _to_text(col, value: Any) -> tuple[str, str | None]:
     return value, None
 
 
-def _validated_entry(table: Table, texts: dict[str, str]) -> dict[str, Any]:
+def _validated_entry(
+    table: Table, texts: dict[str, str], problems: Sequence[Problem] = ()
+) -> dict[str, Any]:
+    """The typed entry, or a JournalError with ``problems`` and every value problem."""
     header = [ID, *table.column_names]
     raw = RawTable(table.filename, header,
                    pa.table({f"c{i}": pa.array([texts.get(h, "")], pa.string())
                              for i, h in enumerate(header)}))
-    frame, problems = validate_rows(raw, table, entry=True)
-    if problems:
-        raise JournalError(problems, heading="This entry was not saved:")
-    return frame.iloc[0].to_dict()
+    checked = validate_rows(raw, table, entry=True)
+    bad_type = {p.column for p in problems}
+    found = [*problems, *(p for p in checked.problems if p.column not in bad_type)]
+    if found:
+        raise JournalError(found, heading="This entry was not saved:")
+    return checked.frame.iloc[0].to_dict()
 
 
 def _as_dict(entry: dict[str, Any]) -> dict[str, Any]:

@@ -101,6 +101,15 @@ ID = "id"
 """The column trustlab adds to every entry it stores; hand-made files may omit it."""
 
 
+def make_id(bits: int) -> str:
+    """An entry id from 60 random bits: ``e`` and 15 hex digits.
+
+    The leading letter keeps spreadsheets from reading an id as a number
+    (``1234e567`` would otherwise become 1.234E+570).
+    """
+    return f"e{bits & (2**60 - 1):015x}"
+
+
 def _date() -> Column:
     return Column("date", "date", "Date", "The day it happened.")
 

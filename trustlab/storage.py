@@ -59,6 +59,7 @@ class RawTable:
     problems: list[Problem] = field(default_factory=list)
     torn: Problem | None = None
     size: int = 0
+    ends_with_break: bool = True
 
     def line_of(self, row: int) -> int:
         return int(self.lines[row]) if self.lines is not None else row + 2
@@ -72,7 +73,8 @@ class RawTable:
 
 
 def _problem(filename: str, line: int, message: str, code: str, **kw) -> Problem:
-    return Problem(filename, line, kw.pop("column", None), kw.pop("value", None), message, code=code)
+    column, value = kw.pop("column", None), kw.pop("value", None)
+    return Problem(filename, line, column, value, message, code=code)
 
 
 def read_table_file(path: Path) -> RawTable:
@@ -98,7 +100,15 @@ def read_table_file(path: Path) -> RawTable:
     with pa.memory_map(str(path)) as source:
         buffer = source.read_buffer()
         view = np.frombuffer(buffer, dtype=np.uint8)
-        if not view.all():
+        if _looks_utf16(view):
+            raw = RawTable(filename, [], pa.table({}), problems=[_problem(
+                filename, 1,
+                "the file is saved as UTF-16 ('Unicode Text'), not UTF-8. Save it as UTF-8: "
+                "in Excel choose File > Save As > 'CSV UTF-8'; in LibreOffice choose the "
+                "character set 'Unicode (UTF-8)'.",
+                "not_utf8",
+            )])
+        elif not view.all():
             raw = RawTable(filename, [], pa.table({}),
                            problems=_find_nul(buffer.to_pybytes(), filename))
         else:
@@ -106,6 +116,15 @@ def read_table_file(path: Path) -> RawTable:
         del view, buffer
     raw.size = size
     return raw
+
+
+def _looks_utf16(view: np.ndarray) -> bool:
+    head = view[:2].tobytes()
+    if head in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    sample = view[:512]
+    # ASCII text in UTF-16 without a byte-order mark: every other byte is zero.
+    return len(sample) >= 8 and (not sample[1::2].any() or not sample[0::2].any())
 
 
 def _find_nul(data: bytes, filename: str) -> list[Problem]:
@@ -212,13 +231,11 @@ def _read_slow(data: bytes, filename: str) -> RawTable:
         )
 
     problems: list[Problem] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    torn: Problem | None = None
-    ends_with_break = text.endswith(("\n", "\r"))
-    total_lines = len(_line_starts(text)) - (1 if ends_with_break else 0)
+    # Lenient like spreadsheets (and the pyarrow fast path): text after a closing
+    # quote joins the field. An unterminated quote is found below, by re-reading
+    # the last record strictly.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, list[str]]] = []
     while True:
         start = reader.line_num + 1
         try:
@@ -226,55 +243,54 @@ def _read_slow(data: bytes, filename: str) -> RawTable:
         except StopIteration:
             break
         except csv.Error as exc:
-            at_end = reader.line_num >= total_lines
-            if "unexpected end of data" in str(exc) or at_end and not ends_with_break:
-                problem = _problem(
-                    filename,
-                    start,
-                    "the last entry is incomplete: a quoted field that starts on this line "
-                    "is never closed with a '\"'. This is what an interrupted save leaves "
-                    "behind. trustlab leaves this entry out; the next time it saves to this "
-                    f"file it moves the fragment to {STATE_DIR}/recovered/ so nothing is lost.",
-                    "torn_line",
-                )
-                torn = problem
+            problems.append(_problem(filename, start, f"this line cannot be read as CSV ({exc}).",
+                                     "bad_quotes"))
+            continue
+        if record:  # blank lines are skipped
+            records.append((start, record))
+
+    header = [name.strip() for name in records[0][1]] if records else []
+    torn: Problem | None = None
+    if len(records) > 1:
+        start, record = records[-1]
+        starts = _line_starts(text)
+        tail = text[starts[start - 1]:]
+        ends_with_break = text.endswith(("\n", "\r"))
+        if _unterminated(tail):
+            later = [line for line in _LINE_BREAK.split(tail)[1:] if line]
+            if any(len(next(csv.reader([line]), [])) == len(header) for line in later):
+                problems.append(_problem(
+                    filename, start,
+                    "a quoted field that starts on this line is never closed with a '\"', so "
+                    "every line after it was read as part of it. A field that contains commas, "
+                    "quotes or line breaks must be wrapped in double quotes, with each \" inside "
+                    'written twice ("").',
+                    "bad_quotes",
+                ))
             else:
-                problems.append(
-                    _problem(
-                        filename,
-                        start,
-                        f"the quotes on this line are not well formed ({exc}). A field that "
-                        "contains commas, quotes or line breaks must be wrapped in double "
-                        'quotes, with each " inside written twice ("").',
-                        "bad_quotes",
-                    )
-                )
-            continue
-        if not record:
-            continue  # a blank line
-        if header is None:
-            header = [name.strip() for name in record]
-            continue
+                torn = _torn(filename, start, "a quoted field that starts on this line is never "
+                                              "closed with a '\"'")
+            records.pop()
+        elif not ends_with_break and len(record) < len(header):
+            torn = _torn(filename, start, f"it has {len(record)} of {len(header)} fields and "
+                                          "the file ends without a line break")
+            records.pop()
+        elif not ends_with_break and tail.endswith('",'):
+            # trustlab quotes every field, so its own entries never end in a bare
+            # comma: this one was cut just before its last field.
+            torn = _torn(filename, start, "it ends in a comma where its last field should "
+                                          "be, and the file ends without a line break")
+            records.pop()
+
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for start, record in records[1:]:
         if len(record) != len(header):
-            is_last = reader.line_num >= total_lines
-            if is_last and not ends_with_break and len(record) < len(header):
-                torn = _problem(
-                    filename,
-                    start,
-                    f"the last entry is incomplete: it has {len(record)} of "
-                    f"{len(header)} fields and the file ends without a line break. This is "
-                    "what an interrupted save leaves behind. trustlab leaves this entry out; "
-                    "the next time it saves to this file it moves the fragment to "
-                    f"{STATE_DIR}/recovered/ so nothing is lost.",
-                    "torn_line",
-                )
-                continue
             problems.append(_field_count_problem(filename, start, record, header))
             continue
         rows.append(record)
         lines.append(start)
 
-    header = header or []
     columns = {f"c{i}": pa.array([r[i] for r in rows], pa.string()) for i in range(len(header))}
     return RawTable(
         filename,
@@ -285,6 +301,28 @@ def _read_slow(data: bytes, filename: str) -> RawTable:
         bom=bom,
         problems=problems,
         torn=torn,
+        ends_with_break=text.endswith(("\n", "\r")),
+    )
+
+
+def _unterminated(text: str) -> bool:
+    """Whether ``text`` (one record and what follows) ends inside a quoted field."""
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _torn(filename: str, line: int, why: str) -> Problem:
+    return _problem(
+        filename,
+        line,
+        f"the last entry is incomplete: {why}. This is what an interrupted save leaves "
+        "behind. trustlab leaves this entry out; the next time it saves to this file it moves "
+        f"the fragment to {STATE_DIR}/recovered/ so nothing is lost.",
+        "torn_line",
     )
 
 
@@ -383,7 +421,9 @@ def atomic_write(path: Path, data: bytes, *, keep_backup: bool = True) -> Path |
     then renamed over ``path``, so a crash leaves either the old file or the new
     one, never a mix. The caller holds the lock.
     """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # One fixed name per file: writers hold the lock, and a temporary file left by
+    # a crash is simply replaced by the next rewrite instead of piling up.
+    tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         view = memoryview(data)
@@ -434,9 +474,7 @@ def byte_offset_of_line(data: bytes, line: int) -> int:
     """The byte offset where 1-based ``line`` starts (CR, LF and CRLF all end a line)."""
     if line <= 1:
         return 0
-    count = 0
-    for match in re.finditer(rb"\r\n|\r|\n", data):
-        count += 1
+    for count, match in enumerate(re.finditer(rb"\r\n|\r|\n", data), start=1):
         if count == line - 1:
             return match.end()
     return len(data)

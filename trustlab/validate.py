@@ -96,17 +96,24 @@ def check_header(raw: RawTable, table: Table) -> list[Problem]:
     return problems
 
 
-def validate_rows(
-    raw: RawTable, table: Table, *, entry: bool = False
-) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Check every row of ``raw`` against ``table``; return the typed frame and problems.
+@dataclass
+class Validated:
+    """The typed rows of a file (None if its header is wrong), their lines, and problems."""
 
-    The frame is None when the header itself is wrong. ``entry`` marks a single
-    new entry (from :meth:`Journal.add`), which has no line in the file yet.
+    frame: pd.DataFrame | None
+    problems: list[Problem]
+    lines: np.ndarray
+
+
+def validate_rows(raw: RawTable, table: Table, *, entry: bool = False) -> Validated:
+    """Check every row of ``raw`` against ``table``: typed rows, their lines, problems.
+
+    ``entry`` marks a single new entry (from :meth:`Journal.add`), which has no
+    line in the file yet.
     """
     problems = [] if entry else check_header(raw, table)
     if problems:
-        return None, problems
+        return Validated(None, problems, np.zeros(0, dtype=np.int64))
     data = raw.data
     keep = np.ones(data.num_rows, dtype=bool)
     if not entry and data.num_rows:
@@ -133,7 +140,11 @@ def validate_rows(
             frame[col.name] = frame[col.name].astype("Int64")
         elif col.kind == "date":
             frame[col.name] = frame[col.name].astype("datetime64[ms]")
-    return frame, problems
+    if entry:
+        lines = np.zeros(len(rows), dtype=np.int64)
+    else:
+        lines = raw.lines[rows] if raw.lines is not None else rows + 2
+    return Validated(frame, problems, lines)
 
 
 def _repeated_headers(raw: RawTable, problems: list[Problem]) -> np.ndarray:
@@ -188,7 +199,7 @@ def _check_text(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
         blank = _mask(pc.equal(pc.utf8_trim_whitespace(values), ""))
         for i in np.flatnonzero(blank):
             bad.append(_Bad(int(i), values[int(i)].as_py(),
-                            f"{col.name} is required: write a few words here.", "required"))
+                            f"{col.name} is required and cannot be empty.", "required"))
     return values, bad
 
 
@@ -200,7 +211,7 @@ def _check_date(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
         pass
     bad: list[_Bad] = []
     out = []
-    for i, (raw, text) in enumerate(zip(values.to_pylist(), stripped.to_pylist())):
+    for i, (raw, text) in enumerate(zip(values.to_pylist(), stripped.to_pylist(), strict=True)):
         message = _date_message(text)
         if message:
             bad.append(_Bad(i, raw, message, "required" if not text else "bad_date"))
