@@ -1,0 +1,1424 @@
+"""What the journal shows, as small pandas tables: pure functions, no plotting.
+
+Every function takes the open journal first and options by keyword, reads the
+tables it needs with ``journal.table(name)`` (so anything with such a method
+works, for example a pseudonymised copy) and returns a new DataFrame or list.
+Nothing here writes, draws or touches a widget.
+
+Each insight carries its counts (``moments``, ``flags``, ``records`` ...) so a
+reader can see how much it rests on. Where an insight could suggest a direction
+(a jar filling, a belief easing), it also has an ``enough`` column or a
+``trend`` of ``"too_few"``: below :data:`MIN_ENTRIES` no trend is claimed.
+
+Free text (notes, moments, situations, beliefs ...) never leaves this module,
+with two exceptions for the person's own eyes: the ``belief`` column of
+:func:`belief_shift` and :func:`belief_trends`, and the first words of each
+belief quoted by :func:`sentences` unless ``label_beliefs=False``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import weakref
+from collections.abc import Sequence
+from typing import Literal, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .journal import Journal
+from .schema import BRAVING, TABLES
+
+__all__ = [
+    "ALL_OR_NOTHING",
+    "BLAME_BANDS",
+    "FREQUENCIES",
+    "MIN_ENTRIES",
+    "RECENT_WEEKS",
+    "Freq",
+    "belief_shift",
+    "belief_trends",
+    "blame_balance",
+    "braving_profile",
+    "busiest_people",
+    "current_jars",
+    "jar_trends",
+    "marble_balance",
+    "period_start",
+    "person_order",
+    "promises_kept",
+    "qualities_check",
+    "quality_order",
+    "self_trust_rate",
+    "sentences",
+    "short_label",
+    "step_responses",
+    "triggers_by_origin",
+]
+
+MIN_ENTRIES = 5
+"""The fewest entries an insight needs before it names a direction or a share as a pattern."""
+
+RECENT_WEEKS = 4
+"""How many weeks "recently" means in jar trends and in the sentences."""
+
+ALL_OR_NOTHING = (10, 90)
+"""A blame balance (``my_share``) at or below the first or at or above the second number."""
+
+Freq = Literal["D", "W", "M", "Q", "Y"]
+FREQUENCIES: dict[str, str] = {
+    "D": "day",
+    "W": "week",
+    "M": "month",
+    "Q": "quarter",
+    "Y": "year",
+}
+"""The periods a timeline can be counted in; weeks start on Monday."""
+
+_RESPONSES = TABLES["steps"].column("response").choices
+_ORIGINS = TABLES["triggers"].column("origin").choices
+_SHOWN = TABLES["observations"].column("shown").choices
+BLAME_BANDS: tuple[tuple[int, int], ...] = (
+    (0, 10),
+    (11, 20),
+    (21, 30),
+    (31, 40),
+    (41, 50),
+    (51, 60),
+    (61, 70),
+    (71, 80),
+    (81, 89),
+    (90, 100),
+)
+"""The bands of :func:`blame_balance`; the first and last are the all-or-nothing answers."""
+
+_TREND_CHANGE = 5
+"""Points (0-100) a belief's "before" must move across its records to count as a change."""
+
+
+# --- shared helpers ---------------------------------------------------------
+
+
+def period_start(dates: pd.Series | np.ndarray, freq: Freq) -> np.ndarray:
+    """The first day of the period (day, week from Monday, month, quarter, year) of each date.
+
+    Parameters
+    ----------
+    dates
+        Dates, as a ``datetime64`` Series or array.
+    freq
+        One of :data:`FREQUENCIES`: ``"D"``, ``"W"``, ``"M"``, ``"Q"`` or ``"Y"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``datetime64[ms]`` values, one per date.
+    """
+    _check_freq(freq)
+    days = np.asarray(dates, dtype="datetime64[ms]").astype("datetime64[D]")
+    if freq == "D":
+        start = days
+    elif freq == "W":
+        number = days.astype("int64")
+        # 1970-01-01 was a Thursday: shift by 3 so Monday is weekday 0.
+        start = (number - (number + 3) % 7).astype("datetime64[D]")
+    elif freq == "M":
+        start = days.astype("datetime64[M]").astype("datetime64[D]")
+    elif freq == "Q":
+        months = days.astype("datetime64[M]").astype("int64")
+        start = (months - months % 3).astype("datetime64[M]").astype("datetime64[D]")
+    else:
+        start = days.astype("datetime64[Y]").astype("datetime64[D]")
+    return start.astype("datetime64[ms]")
+
+
+def _check_freq(freq: str) -> None:
+    if freq not in FREQUENCIES:
+        allowed = ", ".join(f"{k!r} ({v})" for k, v in FREQUENCIES.items())
+        raise ValueError(f"freq={freq!r} is not a period trustlab counts in; use one of {allowed}.")
+
+
+class _Named(NamedTuple):
+    """A column of names as integer codes (-1 for none) into ``names``."""
+
+    codes: np.ndarray
+    names: pd.Index
+
+    def as_category(self) -> pd.Categorical:
+        return pd.Categorical.from_codes(self.codes, categories=self.names, validate=False)
+
+
+_FACTORIZED: dict[int, tuple[weakref.ref, np.ndarray, pd.Index]] = {}
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pandas.factorize`` of a text column, remembered while the column's data lives.
+
+    A journal hands out the same immutable Arrow data each time a table is read,
+    so the charts of one dashboard factorize the million marbles' names once,
+    not once per chart. Any other column is simply factorized.
+    """
+    arrow = values.array.__arrow_array__() if hasattr(values.array, "__arrow_array__") else None
+    if arrow is not None:
+        hit = _FACTORIZED.get(id(arrow))
+        if hit is not None and hit[0]() is arrow:
+            return hit[1], hit[2]
+    codes, uniques = pd.factorize(values, sort=False)
+    uniques = pd.Index(uniques, dtype="str")
+    if arrow is not None:
+        key = id(arrow)
+        ref = weakref.ref(arrow, lambda _, key=key: _FACTORIZED.pop(key, None))
+        _FACTORIZED[key] = (ref, codes, uniques)
+    return codes, uniques
+
+
+def _names(values: pd.Series) -> _Named:
+    """Names as codes, with surrounding spaces ignored (as the journal's checks do)."""
+    codes, uniques = _factorize(values)
+    stripped = uniques.str.strip()
+    if stripped.equals(uniques):
+        return _Named(codes, uniques)
+    new_codes, names = pd.factorize(stripped, sort=False)
+    lookup = np.append(new_codes, -1)
+    return _Named(lookup[codes], pd.Index(names, dtype="str"))
+
+
+def _choice_codes(values: pd.Series, choices: Sequence[str]) -> np.ndarray:
+    """Each value's position in ``choices``, or -1 (an empty optional choice)."""
+    codes, uniques = _factorize(values)
+    position = {c: i for i, c in enumerate(choices)}
+    lookup = np.array([position.get(u, -1) for u in uniques] + [-1], dtype="int64")
+    return lookup[codes]
+
+
+def _naming(named: _Named, people: Sequence[str] | None) -> np.ndarray:
+    """Which rows name one of ``people`` (default: name anyone at all)."""
+    wanted = named.names != "" if people is None else named.names.isin(list(people))
+    return np.append(np.asarray(wanted, dtype=bool), False)[named.codes]
+
+
+def _decode(codes: pd.Series, names: np.ndarray) -> pd.Series:
+    return pd.Series(names[codes.to_numpy()], index=codes.index, dtype="str")
+
+
+def _sum_by(keys: dict[str, np.ndarray], values: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Sum integer ``values`` over each combination of ``keys`` that occurs, sorted by keys.
+
+    The keys are combined into one integer and summed with ``numpy.bincount``:
+    on a million rows this is several times faster than a pandas groupby.
+    """
+    combined = np.zeros(len(next(iter(keys.values()))), dtype="int64")
+    levels = []
+    for key in keys.values():
+        codes, uniques = _small_codes(key)
+        combined = combined * len(uniques) + codes
+        levels.append(uniques)
+    inverse, present = pd.factorize(combined, sort=True)
+    out: dict[str, np.ndarray] = {}
+    rest = present
+    for name, uniques in reversed(list(zip(keys, levels, strict=True))):
+        out[name] = uniques[rest % max(len(uniques), 1)]
+        rest = rest // max(len(uniques), 1)
+    frame = pd.DataFrame({name: out[name] for name in keys})
+    for name, value in values.items():
+        total = np.bincount(inverse, weights=value, minlength=len(present))
+        frame[name] = np.rint(total).astype("int64")
+    return frame
+
+
+def _small_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes 0..n-1 for ``key`` and the value of each code, in sorted order."""
+    if key.dtype.kind == "M":
+        days = key.astype("datetime64[D]").astype("int64")
+        codes, uniques = _small_codes(days)
+        return codes, uniques.astype("datetime64[D]").astype(key.dtype)
+    if key.dtype.kind in "iu" and len(key):
+        low, high = int(key.min()), int(key.max())
+        if high - low < 1 << 16:
+            # Dense integers (codes, day numbers) need no hashing.
+            return key.astype("int64") - low, np.arange(low, high + 1, dtype=key.dtype)
+    codes, uniques = pd.factorize(key, sort=True)
+    return codes, np.asarray(uniques)
+
+
+def _listed(journal: Journal) -> list[str]:
+    """The names in people.csv, in its order."""
+    return [p for p in dict.fromkeys(journal.table("people")["person"].str.strip()) if p]
+
+
+def person_order(journal: Journal) -> list[str]:
+    """Everyone the journal names: people.csv's order first, then other names A to Z.
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+
+    Returns
+    -------
+    list of str
+        Each name once, without surrounding spaces; empty names left out.
+    """
+    listed = _listed(journal)
+    known = set(listed)
+    others: set[str] = set()
+    for name in ("observations", "red_flags", "steps", "marbles"):
+        others.update(_names(journal.table(name)["person"]).names)
+    return listed + sorted(others - known - {""}, key=str.casefold)
+
+
+def busiest_people(journal: Journal, *, max_people: int = 8) -> list[str]:
+    """The ``max_people`` people with the most entries of any kind, in :func:`person_order`.
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+    max_people
+        How many to keep; ties go to the person listed first.
+
+    Returns
+    -------
+    list of str
+    """
+    order = person_order(journal)
+    counts = pd.Series(0, index=pd.Index(order, dtype="str"), dtype="int64")
+    for name in ("marbles", "steps", "observations", "red_flags"):
+        named = _names(journal.table(name)["person"])
+        tally = np.bincount(named.codes[named.codes >= 0], minlength=len(named.names))
+        counts = counts.add(pd.Series(tally, index=named.names).reindex(counts.index, fill_value=0))
+    counts = counts[counts > 0]
+    keep = set(counts.sort_values(ascending=False, kind="stable").index[:max_people])
+    return [p for p in order if p in keep]
+
+
+def _only(frame: pd.DataFrame, column: str, people: Sequence[str] | None) -> pd.DataFrame:
+    """Rows naming one of ``people`` (all non-empty names when ``people`` is None)."""
+    names = frame[column]
+    keep = np.asarray(names != "") if people is None else np.asarray(names.isin(list(people)))
+    return frame[keep]
+
+
+def _as_date(value: datetime.date | str | pd.Timestamp | None) -> pd.Timestamp | None:
+    return None if value is None else pd.Timestamp(value).normalize()
+
+
+def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """part / whole as floats, NaN where ``whole`` is 0."""
+    whole = whole.astype("float64")
+    return part.astype("float64") / whole.where(whole > 0)
+
+
+# --- step 5: the marble jar ---------------------------------------------------
+
+
+def _marbles(
+    journal: Journal, people: Sequence[str] | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The marble entries about ``people``: person codes, their names, dates and marbles."""
+    table = journal.table("marbles")
+    named = _names(table["person"])
+    keep = _naming(named, people)
+    return (
+        named.codes[keep],
+        np.asarray(named.names, dtype=object),
+        table["date"].to_numpy()[keep],
+        table["marbles"].to_numpy()[keep],
+    )
+
+
+def _in_out(values: np.ndarray) -> dict[str, np.ndarray]:
+    return {
+        "earned": np.where(values > 0, values, 0),
+        "lost": np.where(values < 0, -values, 0),
+        "net": values,
+        "moments": np.ones(len(values), dtype="int64"),
+    }
+
+
+def marble_balance(
+    journal: Journal,
+    *,
+    freq: Freq = "W",
+    people: Sequence[str] | None = None,
+    since: datetime.date | str | None = None,
+) -> pd.DataFrame:
+    """Each person's jar over time: marbles in and out per period, and the running total.
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+    freq
+        Count per ``"D"`` (day), ``"W"`` (week, from Monday), ``"M"``, ``"Q"`` or ``"Y"``.
+    people
+        Only these people (default everyone with marbles).
+    since
+        Leave out periods before this date; the running total still counts every
+        marble before it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per person and period with at least one moment: ``person``,
+        ``date`` (the period's first day), ``earned`` and ``lost`` (marbles put in
+        and taken out, both counted up from 0), ``net``, ``balance`` (the jar
+        after that period) and ``moments`` (entries). People in people.csv
+        order, then by date.
+    """
+    _check_freq(freq)
+    codes, names, dates, values = _marbles(journal, people)
+    grouped = _sum_by({"person": codes, "date": period_start(dates, freq)}, _in_out(values))
+    grouped["balance"] = grouped.groupby("person")["net"].cumsum()
+    grouped["person"] = _decode(grouped["person"], names)
+    grouped = _sort_people(grouped, _listed(journal), then=["date"])
+    if since is not None:
+        grouped = grouped[grouped["date"] >= _as_date(since)]
+    columns = ["person", "date", "earned", "lost", "net", "balance", "moments"]
+    return grouped[columns].reset_index(drop=True)
+
+
+def current_jars(
+    journal: Journal,
+    *,
+    people: Sequence[str] | None = None,
+    as_of: datetime.date | str | None = None,
+) -> pd.DataFrame:
+    """How many marbles are in each person's jar now (or on ``as_of``).
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+    people
+        Only these people (default everyone with marbles).
+    as_of
+        Count only moments on or before this date (default: all of them).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per person with at least one moment: ``person``, ``marbles``
+        (in the jar), ``earned``, ``lost``, ``moments``, ``first_date`` and
+        ``last_date``; in people.csv order.
+    """
+    codes, names, dates, values = _marbles(journal, people)
+    if as_of is not None:
+        until = dates <= _as_date(as_of).to_datetime64()
+        codes, dates, values = codes[until], dates[until], values[until]
+    grouped = _sum_by({"person": codes}, _in_out(values)).rename(columns={"net": "marbles"})
+    span = pd.Series(dates).groupby(codes).agg(["min", "max"])
+    grouped["first_date"] = span["min"].to_numpy()
+    grouped["last_date"] = span["max"].to_numpy()
+    grouped["person"] = _decode(grouped["person"], names)
+    columns = ["person", "marbles", "earned", "lost", "moments", "first_date", "last_date"]
+    return _sort_people(grouped, _listed(journal))[columns].reset_index(drop=True)
+
+
+def jar_trends(
+    journal: Journal,
+    *,
+    weeks: int = RECENT_WEEKS,
+    people: Sequence[str] | None = None,
+    as_of: datetime.date | str | None = None,
+) -> pd.DataFrame:
+    """Is each jar filling or emptying lately? The net marbles of the last ``weeks`` weeks.
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+    weeks
+        How many weeks back to look, ending on ``as_of``.
+    people
+        Only these people (default everyone with marbles).
+    as_of
+        The last day to count (default: the latest marble entry, so a pause in
+        journaling does not read as an empty jar).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per person with marbles: ``person``, ``change`` (net marbles in
+        the window), ``earned``, ``lost``, ``moments`` (entries in the window),
+        ``start`` and ``end`` (the window's first and last day) and ``trend``:
+        ``"filling"``, ``"emptying"`` or ``"steady"``, or ``"too_few"`` when the
+        window has fewer than :data:`MIN_ENTRIES` moments.
+    """
+    if weeks < 1:
+        raise ValueError(f"weeks={weeks!r}: look back at least 1 week.")
+    codes, names, dates, values = _marbles(journal, people)
+    columns = ["person", "change", "earned", "lost", "moments", "start", "end", "trend"]
+    if not len(codes):
+        return _typed_empty(columns, dates=("start", "end"), text=("person", "trend"))
+    end = _as_date(as_of) if as_of is not None else pd.Timestamp(dates.max())
+    start = end - pd.Timedelta(days=7 * weeks - 1)
+    inside = (dates >= start.to_datetime64()) & (dates <= end.to_datetime64())
+    everyone = np.unique(codes)
+    recent = _sum_by({"person": codes[inside]}, _in_out(values[inside]))
+    grouped = (
+        recent.set_index("person")
+        .reindex(everyone, fill_value=0)
+        .rename_axis("person")
+        .reset_index()
+        .rename(columns={"net": "change"})
+    )
+    grouped["person"] = _decode(grouped["person"], names)
+    grouped["start"] = start.as_unit("ms")
+    grouped["end"] = end.as_unit("ms")
+    trend = np.select(
+        [grouped["moments"] < MIN_ENTRIES, grouped["change"] > 0, grouped["change"] < 0],
+        ["too_few", "filling", "emptying"],
+        default="steady",
+    )
+    grouped["trend"] = pd.Series(trend, dtype="str")
+    return _sort_people(grouped, _listed(journal))[columns].reset_index(drop=True)
+
+
+def braving_profile(journal: Journal, *, people: Sequence[str] | None = None) -> pd.DataFrame:
+    """Marbles by BRAVING element for each person: which parts of trust they have shown.
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+    people
+        Only these people (default everyone with a BRAVING moment).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every element for every person with at least one BRAVING moment:
+        ``person``, ``element`` (in BRAVING order), ``earned``, ``lost``,
+        ``net`` and ``moments`` (0 where none).
+    """
+    table = journal.table("marbles")
+    named = _names(table["person"])
+    element = _choice_codes(table["braving"], BRAVING)
+    keep = _naming(named, people) & (element >= 0)
+    codes = named.codes[keep]
+    sums = _sum_by(
+        {"person": codes, "element": element[keep]}, _in_out(table["marbles"].to_numpy()[keep])
+    )
+    grid = pd.MultiIndex.from_product(
+        [np.unique(codes), np.arange(len(BRAVING))], names=["person", "element"]
+    )
+    grouped = sums.set_index(["person", "element"]).reindex(grid, fill_value=0).reset_index()
+    grouped["person"] = _decode(grouped["person"], np.asarray(named.names, dtype=object))
+    grouped["element"] = _decode(grouped["element"], np.asarray(BRAVING, dtype=object))
+    grouped = _sort_people(grouped, _listed(journal))
+    columns = ["person", "element", "earned", "lost", "net", "moments"]
+    return grouped[columns].reset_index(drop=True)
+
+
+def step_responses(journal: Journal, *, people: Sequence[str] | None = None) -> pd.DataFrame:
+    """How each person responded to the small things I gave or asked for.
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+    people
+        Only these people (default everyone with a step).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every response (warm, neutral, cold, pending) for every person with a
+        step: ``person``, ``response``, ``gave``, ``asked``, ``steps`` (both) and
+        ``share`` (of that person's steps with an answer, so pending steps have
+        no share); ``answered`` is that person's steps that are not pending.
+    """
+    table = journal.table("steps")
+    frame = pd.DataFrame(
+        {
+            "person": _names(table["person"]).as_category(),
+            "response": pd.Categorical(table["response"], categories=_RESPONSES),
+            "gave": (table["kind"] == "gave").astype("int64"),
+            "asked": (table["kind"] == "asked").astype("int64"),
+        }
+    )
+    frame = _only(frame, "person", people)
+    columns = ["person", "response", "gave", "asked", "steps", "answered", "share"]
+    if frame.empty:
+        return _typed_empty(columns, text=("person", "response"), floats=("share",))
+    frame = frame.assign(steps=1)
+    grouped = frame.groupby(["person", "response"], observed=False).sum()
+    present = frame["person"].unique().dropna()
+    grouped = grouped[grouped.index.get_level_values("person").isin(present)].reset_index()
+    grouped["person"] = grouped["person"].astype("str")
+    grouped["response"] = grouped["response"].astype("str")
+    answered = grouped["steps"].where(grouped["response"] != "pending", 0)
+    grouped["answered"] = answered.groupby(grouped["person"]).transform("sum")
+    grouped["share"] = _share(grouped["steps"], grouped["answered"]).where(
+        grouped["response"] != "pending"
+    )
+    rank = {r: i for i, r in enumerate(_RESPONSES)}
+    grouped = _sort_people(grouped, _listed(journal), then=["_response"], extra=rank)
+    return grouped[columns].reset_index(drop=True)
+
+
+# --- step 2: qualities ------------------------------------------------------
+
+
+def quality_order(journal: Journal) -> list[str]:
+    """My qualities, most important first (then as listed), then other named qualities A to Z."""
+    qualities = journal.table("qualities")
+    listed = qualities.assign(quality=qualities["quality"].str.strip(), _row=range(len(qualities)))
+    listed = listed.sort_values(["importance", "_row"], ascending=[False, True])
+    named = list(dict.fromkeys(listed["quality"]))
+    others = set(_names(journal.table("observations")["quality"]).names) - set(named)
+    return named + sorted(others - {""}, key=str.casefold)
+
+
+def qualities_check(journal: Journal, *, people: Sequence[str] | None = None) -> pd.DataFrame:
+    """For each person and each of my qualities: how often it was shown.
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+    people
+        Only these people (default everyone with an observation).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per person and quality observed at least once: ``person``,
+        ``quality``, ``yes``, ``no``, ``unsure``, ``observations``,
+        ``share_shown`` (yes / observations) and ``enough`` (at least
+        :data:`MIN_ENTRIES` observations). Observations naming no person or no
+        quality are left out.
+    """
+    table = journal.table("observations")
+    frame = pd.DataFrame(
+        {
+            "person": _names(table["person"]).as_category(),
+            "quality": _names(table["quality"]).as_category(),
+            **{s: (table["shown"] == s).astype("int64") for s in _SHOWN},
+        }
+    )
+    frame = _only(frame, "person", people)
+    frame = frame[np.asarray(frame["quality"] != "")]
+    columns = ["person", "quality", *_SHOWN, "observations", "share_shown", "enough"]
+    if frame.empty:
+        return _typed_empty(
+            columns, text=("person", "quality"), floats=("share_shown",), flags=("enough",)
+        )
+    grouped = frame.groupby(["person", "quality"], observed=True).sum().reset_index()
+    grouped["person"] = grouped["person"].astype("str")
+    grouped["quality"] = grouped["quality"].astype("str")
+    grouped["observations"] = grouped[list(_SHOWN)].sum(axis=1)
+    grouped["share_shown"] = _share(grouped["yes"], grouped["observations"])
+    grouped["enough"] = grouped["observations"] >= MIN_ENTRIES
+    rank = {q: i for i, q in enumerate(quality_order(journal))}
+    grouped = _sort_people(grouped, _listed(journal), then=["_quality"], extra=rank)
+    return grouped[columns].reset_index(drop=True)
+
+
+# --- step 3: self-trust -----------------------------------------------------
+
+
+def self_trust_rate(
+    journal: Journal,
+    *,
+    freq: Freq | None = None,
+    by_person: bool = False,
+    people: Sequence[str] | None = None,
+    cumulative: bool = False,
+) -> pd.DataFrame:
+    """How often I heeded a red flag rather than painting it green.
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+    freq
+        Count per period (``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``), or
+        ``None`` for one row over the whole journal.
+    by_person
+        One row per person the flags were about (flags naming no one are left out).
+    people
+        Only flags about these people (implies ``by_person``).
+    cumulative
+        With ``freq``: count every flag up to the end of each period ("so far"),
+        which is steadier than a period's few flags.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date`` (with ``freq``), ``person`` (with ``by_person``), ``heeded``,
+        ``painted_green``, ``watching``, ``flags`` (all three), ``decided``
+        (heeded + painted green), ``rate`` (heeded / decided, NaN when nothing
+        was decided) and ``enough`` (at least :data:`MIN_ENTRIES` decided).
+    """
+    if freq is not None:
+        _check_freq(freq)
+    table = journal.table("red_flags")
+    responses = TABLES["red_flags"].column("response").choices
+    frame = pd.DataFrame({r: (table["response"] == r).astype("int64") for r in responses})
+    keys: list[str] = []
+    if freq is not None:
+        frame.insert(0, "date", period_start(table["date"], freq))
+        keys.append("date")
+    if by_person or people is not None:
+        frame.insert(0, "person", _names(table["person"]).as_category())
+        frame = _only(frame, "person", people)
+        keys.insert(0, "person")
+    grouped = _rate_table(
+        frame, keys, yes="heeded", no="painted_green", total="flags", cumulative=cumulative
+    )
+    if "person" in keys:
+        grouped = _sort_people(grouped, _listed(journal), then=keys[1:])
+    return grouped.reset_index(drop=True)
+
+
+def promises_kept(
+    journal: Journal, *, freq: Freq | None = None, cumulative: bool = False
+) -> pd.DataFrame:
+    """How many of my promises to myself I kept.
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+    freq
+        Count per period of the promise's date, or ``None`` for one row overall.
+    cumulative
+        With ``freq``: count every promise up to the end of each period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date`` (with ``freq``), ``yes``, ``partly``, ``no``, ``open`` (not
+        checked yet), ``promises``, ``decided`` (yes + partly + no), ``rate``
+        (yes / decided, NaN when none is decided) and ``enough``.
+    """
+    if freq is not None:
+        _check_freq(freq)
+    table = journal.table("promises")
+    kept = table["kept"]
+    frame = pd.DataFrame(
+        {
+            "yes": (kept == "yes").astype("int64"),
+            "partly": (kept == "partly").astype("int64"),
+            "no": (kept == "no").astype("int64"),
+            "open": (kept == "").astype("int64"),
+        }
+    )
+    keys: list[str] = []
+    if freq is not None:
+        frame.insert(0, "date", period_start(table["date"], freq))
+        keys.append("date")
+    frame["promises"] = 1
+    frame["decided"] = frame["yes"] + frame["partly"] + frame["no"]
+    grouped = _rate_table(frame, keys, yes="yes", total="promises", cumulative=cumulative)
+    return grouped.reset_index(drop=True)
+
+
+def _rate_table(
+    frame: pd.DataFrame,
+    keys: list[str],
+    *,
+    yes: str,
+    total: str,
+    no: str | None = None,
+    cumulative: bool = False,
+) -> pd.DataFrame:
+    """Sum counts by ``keys`` (running totals over dates if ``cumulative``); add the rate."""
+    if no is not None:
+        frame = frame.assign(**{total: frame.drop(columns=keys).sum(axis=1)})
+        frame["decided"] = frame[yes] + frame[no]
+    counts = [c for c in frame.columns if c not in keys]
+    if keys:
+        grouped = frame.groupby(keys, observed=True, sort=True)[counts].sum().reset_index()
+        if "person" in grouped:
+            grouped["person"] = grouped["person"].astype("str")
+        if cumulative and "date" in keys:
+            by = grouped["person"] if "person" in keys else np.zeros(len(grouped), dtype="int64")
+            grouped[counts] = grouped.groupby(by)[counts].cumsum()
+    else:
+        grouped = frame[counts].sum().to_frame().T.astype("int64")
+    grouped["rate"] = _share(grouped[yes], grouped["decided"])
+    grouped["enough"] = grouped["decided"] >= MIN_ENTRIES
+    return grouped
+
+
+# --- step 4: beliefs ---------------------------------------------------------
+
+
+def belief_shift(journal: Journal) -> pd.DataFrame:
+    """Every thought record: how true the belief felt before and after.
+
+    Beliefs are the same belief when their words match (ignoring surrounding
+    spaces and letter case), and are numbered 1, 2 ... in the order they were
+    first recorded, so "Belief 1" stays the same belief as the journal grows.
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per record, by belief then date: ``number``, ``belief`` (its
+        words as first written), ``date``, ``record`` (1, 2 ... within the
+        belief), ``before``, ``after`` (``<NA>`` when not noted) and ``shift``
+        (after minus before, ``<NA>`` without an after).
+    """
+    table = journal.table("beliefs")
+    columns = ["number", "belief", "date", "record", "before", "after", "shift"]
+    if table.empty:
+        frame = _typed_empty(columns, dates=("date",), text=("belief",))
+        return frame.astype({"after": "Int64", "shift": "Int64"})
+    frame = table[["date", "belief", "before", "after"]].copy()
+    frame["_key"] = frame["belief"].str.strip().str.casefold()
+    frame["_row"] = np.arange(len(frame))
+    frame = frame.sort_values(["date", "_row"], kind="stable")
+    firsts = frame.drop_duplicates("_key")
+    numbers = pd.Series(np.arange(1, len(firsts) + 1), index=firsts["_key"].to_numpy())
+    frame["number"] = frame["_key"].map(numbers).astype("int64")
+    frame["belief"] = frame["_key"].map(
+        pd.Series(firsts["belief"].str.strip().to_numpy(), index=numbers.index)
+    )
+    frame = frame.sort_values(["number", "date", "_row"], kind="stable")
+    frame["record"] = frame.groupby("number").cumcount().astype("int64") + 1
+    frame["shift"] = (frame["after"] - frame["before"]).astype("Int64")
+    frame["belief"] = frame["belief"].astype("str")
+    return frame[columns].reset_index(drop=True)
+
+
+def belief_trends(journal: Journal) -> pd.DataFrame:
+    """For each belief: how it has moved across its thought records.
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per belief (see :func:`belief_shift` for ``number``):
+        ``number``, ``belief``, ``records``, ``first_date``, ``last_date``,
+        ``first_before``, ``last_before``, ``last_after`` (of the latest record
+        that has one, ``<NA>`` if none does), ``mean_shift`` (after minus before,
+        over the records with an after), ``change`` (the fitted change in
+        "before" from the first record to the last) and ``trend``: ``"easing"``
+        (it feels less true), ``"stronger"``, ``"steady"``, or ``"too_few"``
+        below :data:`MIN_ENTRIES` records.
+    """
+    records = belief_shift(journal)
+    columns = [
+        "number",
+        "belief",
+        "records",
+        "first_date",
+        "last_date",
+        "first_before",
+        "last_before",
+        "last_after",
+        "mean_shift",
+        "change",
+        "trend",
+    ]
+    if records.empty:
+        frame = _typed_empty(
+            columns,
+            dates=("first_date", "last_date"),
+            text=("belief", "trend"),
+            floats=("mean_shift", "change"),
+        )
+        return frame.astype({"last_after": "Int64"})
+    rows = []
+    for number, group in records.groupby("number", sort=True):
+        before = group["before"].to_numpy(dtype="float64")
+        with_after = group[group["after"].notna()]
+        change = _fitted_change(before)
+        if len(group) < MIN_ENTRIES:
+            trend = "too_few"
+        elif change <= -_TREND_CHANGE:
+            trend = "easing"
+        elif change >= _TREND_CHANGE:
+            trend = "stronger"
+        else:
+            trend = "steady"
+        rows.append(
+            {
+                "number": number,
+                "belief": group["belief"].iloc[0],
+                "records": len(group),
+                "first_date": group["date"].iloc[0],
+                "last_date": group["date"].iloc[-1],
+                "first_before": int(before[0]),
+                "last_before": int(before[-1]),
+                "last_after": with_after["after"].iloc[-1] if len(with_after) else pd.NA,
+                "mean_shift": float(with_after["shift"].astype("float64").mean())
+                if len(with_after)
+                else np.nan,
+                "change": change,
+                "trend": trend,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype(
+        {
+            "number": "int64",
+            "belief": "str",
+            "records": "int64",
+            "first_date": "datetime64[ms]",
+            "last_date": "datetime64[ms]",
+            "first_before": "int64",
+            "last_before": "int64",
+            "last_after": "Int64",
+            "mean_shift": "float64",
+            "change": "float64",
+            "trend": "str",
+        }
+    )
+
+
+def _fitted_change(values: np.ndarray) -> float:
+    """The change from first to last of a straight line fitted through ``values``."""
+    if len(values) < 2:
+        return 0.0
+    slope = np.polyfit(np.arange(len(values), dtype="float64"), values, 1)[0]
+    return float(slope * (len(values) - 1))
+
+
+# --- step 1: roots -----------------------------------------------------------
+
+
+def triggers_by_origin(journal: Journal, *, freq: Freq | None = None) -> pd.DataFrame:
+    """Triggers by where they seem to come from, with how intense they felt.
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+    freq
+        Count per period, or ``None`` for one row per origin overall.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date`` (with ``freq``), ``origin``, ``triggers``, ``mean_intensity``
+        and ``max_intensity`` (0-10). Without ``freq`` every origin has a row
+        (0 triggers, NaN intensities where none); with ``freq`` only periods and
+        origins with triggers appear.
+    """
+    if freq is not None:
+        _check_freq(freq)
+    table = journal.table("triggers")
+    frame = pd.DataFrame(
+        {
+            "origin": pd.Categorical(table["origin"], categories=_ORIGINS),
+            "intensity": table["intensity"].astype("float64"),
+        }
+    )
+    keys = ["origin"]
+    if freq is not None:
+        frame.insert(0, "date", period_start(table["date"], freq))
+        keys.insert(0, "date")
+    grouped = frame.groupby(keys, observed=freq is not None, sort=True)["intensity"].agg(
+        triggers="size", mean_intensity="mean", max_intensity="max"
+    )
+    grouped = grouped.reset_index()
+    grouped["origin"] = grouped["origin"].astype("str")
+    grouped["triggers"] = grouped["triggers"].astype("int64")
+    return grouped.reset_index(drop=True)
+
+
+def blame_balance(journal: Journal) -> pd.DataFrame:
+    """How much of each trigger I saw as mine to own (``my_share``), in bands.
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per band of :data:`BLAME_BANDS`, lowest first: ``low``,
+        ``high``, ``triggers`` and ``all_or_nothing`` (the band is at or below
+        10 or at or above 90, see :data:`ALL_OR_NOTHING`).
+    """
+    share = journal.table("triggers")["my_share"].to_numpy()
+    lows = np.array([low for low, _ in BLAME_BANDS])
+    band = np.searchsorted(lows, share, side="right") - 1
+    counts = np.bincount(band.astype("int64"), minlength=len(BLAME_BANDS))
+    low_cut, high_cut = ALL_OR_NOTHING
+    return pd.DataFrame(
+        {
+            "low": np.array([low for low, _ in BLAME_BANDS], dtype="int64"),
+            "high": np.array([high for _, high in BLAME_BANDS], dtype="int64"),
+            "triggers": counts.astype("int64"),
+            "all_or_nothing": [high <= low_cut or low >= high_cut for low, high in BLAME_BANDS],
+        }
+    )
+
+
+# --- in words ------------------------------------------------------------------
+
+_NUMBER_WORDS = (
+    "no",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
+_ELEMENT_WORDS = {
+    "boundaries": "respect for boundaries",
+    "reliability": "reliability",
+    "accountability": "accountability",
+    "vault": "the vault (keeping what you share private)",
+    "integrity": "integrity",
+    "non_judgment": "non-judgment",
+    "generosity": "generosity",
+}
+_ORIGIN_WORDS = {
+    "childhood": "childhood",
+    "past_relationship": "a past relationship",
+    "current_relationship": "the current relationship",
+    "other": "somewhere else",
+}
+_NOTHING_YET = "Nothing to show here yet: as you add entries, what they show will appear here."
+
+
+def sentences(
+    journal: Journal,
+    *,
+    step: int | None = None,
+    weeks: int = RECENT_WEEKS,
+    as_of: datetime.date | str | None = None,
+    max_people: int = 8,
+    label_beliefs: bool = True,
+) -> list[str]:
+    """What the journal shows, in a few warm, plain sentences.
+
+    Counts are always given; a direction ("filling", "less true", "more often")
+    is only named when it rests on at least :data:`MIN_ENTRIES` entries,
+    otherwise the sentence says it is too early to tell.
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+    step
+        Only the sentences for one of the five steps (1 roots, 2 qualities,
+        3 self-trust, 4 beliefs, 5 small steps and marble jars); default all, in
+        step order.
+    weeks
+        How many weeks "lately" means.
+    as_of
+        The last day "lately" counts (default: each table's latest entry).
+    max_people
+        Sentences about at most this many people (those with the most entries),
+        and this many beliefs (those with the most records).
+    label_beliefs
+        Quote each belief's first words; with ``False`` beliefs are called
+        "Belief 1", "Belief 2" ... (for anything shared, such as the coach export).
+
+    Returns
+    -------
+    list of str
+        One sentence (or two short ones) per item; a single gentle sentence when
+        there is nothing to say yet.
+    """
+    if step is not None and step not in range(1, 6):
+        raise ValueError(f"step={step!r}: the steps are numbered 1 to 5.")
+    makers = {
+        1: lambda: _roots_sentences(journal, weeks, as_of),
+        2: lambda: _quality_sentences(journal, max_people),
+        3: lambda: _self_trust_sentences(journal, weeks, as_of),
+        4: lambda: _belief_sentences(journal, label_beliefs, max_people),
+        5: lambda: _jar_sentences(journal, weeks, as_of, max_people),
+    }
+    said = [text for number, make in makers.items() if step in (None, number) for text in make()]
+    return said or [_NOTHING_YET]
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def _signed(n: int) -> str:
+    return f"+{n:,}" if n > 0 else f"−{-n:,}" if n < 0 else "0"
+
+
+def _percent(value: float) -> str:
+    return f"{round(100 * value)}%"
+
+
+def _recent(weeks: int) -> str:
+    if weeks == 1:
+        return "the last week"
+    words = _NUMBER_WORDS[weeks] if weeks < len(_NUMBER_WORDS) else f"{weeks:,}"
+    return f"the last {words} weeks"
+
+
+def _lately(weeks: int) -> str:
+    return f"over {_recent(weeks)}"
+
+
+def _busiest(frame: pd.DataFrame, count: str, max_people: int) -> list[str]:
+    """The ``max_people`` people with the most ``count``, kept in the frame's order."""
+    totals = frame.groupby("person", sort=False)[count].sum()
+    keep = set(totals.nlargest(max_people, keep="first").index)
+    return [p for p in dict.fromkeys(frame["person"]) if p in keep]
+
+
+def _jar_sentences(journal, weeks, as_of, max_people) -> list[str]:
+    jars = current_jars(journal)
+    if jars.empty:
+        return []
+    trends = jar_trends(journal, weeks=weeks, as_of=as_of).set_index("person")
+    steps = step_responses(journal)
+    lately = _lately(weeks)
+    said = []
+    for person in _busiest(jars, "moments", max_people):
+        jar = jars[jars["person"] == person].iloc[0]
+        marbles, moments = int(jar["marbles"]), int(jar["moments"])
+        if marbles >= 0:
+            said.append(
+                f"{person}'s jar holds {_count(marbles, 'marble')} "
+                f"from {_count(moments, 'moment')}."
+            )
+        else:
+            said.append(
+                f"{person}'s jar is at {_signed(marbles)} marbles "
+                f"after {_count(moments, 'moment')}."
+            )
+        trend = trends.loc[person]
+        change, recent = int(trend["change"]), int(trend["moments"])
+        if trend["trend"] == "filling":
+            said.append(f"{person}'s jar has been filling {lately} ({_signed(change)} marbles).")
+        elif trend["trend"] == "emptying":
+            said.append(
+                f"{person}'s jar has been emptying {lately} "
+                f"({_signed(change)} marbles from {_count(recent, 'moment')})."
+            )
+        elif trend["trend"] == "steady":
+            said.append(
+                f"{person}'s jar has held steady {lately}: as many marbles went in "
+                f"as came out, over {_count(recent, 'moment')}."
+            )
+        elif recent:
+            said.append(
+                f"There {'is' if recent == 1 else 'are'} "
+                f"{_count(recent, 'moment')} for {person} {lately}: too few to see "
+                "a direction yet."
+            )
+    said += _braving_sentences(journal, max_people)
+    said += _step_sentences(steps, max_people)
+    return said
+
+
+def _braving_sentences(journal, max_people) -> list[str]:
+    profile = braving_profile(journal)
+    if profile.empty:
+        return []
+    said = []
+    for person in _busiest(profile, "moments", max_people):
+        mine = profile[profile["person"] == person]
+        moments = int(mine["moments"].sum())
+        if moments < MIN_ENTRIES:
+            continue
+        best = mine.sort_values(["net", "moments"], ascending=False, kind="stable").iloc[0]
+        if best["net"] > 0:
+            net, moments = int(best["net"]), int(best["moments"])
+            said.append(
+                f"{person} has shown {_ELEMENT_WORDS[best['element']]} most "
+                f"({_signed(net)} marbles over {_count(moments, 'moment')})."
+            )
+    return said
+
+
+def _step_sentences(steps: pd.DataFrame, max_people: int) -> list[str]:
+    if steps.empty:
+        return []
+    said, few = [], []
+    for person in _busiest(steps, "steps", max_people):
+        mine = steps[steps["person"] == person].set_index("response")
+        answered = int(mine["answered"].iloc[0])
+        warm = int(mine.loc["warm", "steps"])
+        if answered >= MIN_ENTRIES:
+            said.append(
+                f"When you gave or asked for something small, {person} responded "
+                f"warmly {_count(warm, 'time')} out of {answered:,}."
+            )
+        elif answered:
+            few.append(person)
+    if few:
+        said.append(
+            f"{_and(few)} {'has' if len(few) == 1 else 'have each'} answered fewer than "
+            f"{MIN_ENTRIES} of your small steps so far: too few to see a pattern yet."
+        )
+    return said
+
+
+def _quality_sentences(journal, max_people) -> list[str]:
+    check = qualities_check(journal)
+    if check.empty:
+        return []
+    said, few = [], []
+    for person in _busiest(check, "observations", max_people):
+        mine = check[(check["person"] == person) & check["enough"]]
+        if mine.empty:
+            few.append(person)
+            continue
+        best = mine.sort_values(
+            ["share_shown", "observations"], ascending=False, kind="stable"
+        ).iloc[0]
+        said.append(
+            f"With {person}, “{best['quality']}” showed up in {int(best['yes']):,} of "
+            f"{_count(int(best['observations']), 'observation')}."
+        )
+    if few:
+        said.append(
+            f"For {_and(few)} there are fewer than {MIN_ENTRIES} observations of any one "
+            "quality so far: too few to see a pattern yet."
+        )
+    return said
+
+
+def _and(names: Sequence[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _window(dates: pd.Series, weeks: int, as_of) -> tuple[np.ndarray, bool]:
+    """Which dates fall in the last ``weeks`` weeks up to ``as_of`` (or the latest date)."""
+    if dates.empty:
+        return np.zeros(0, dtype=bool), False
+    end = _as_date(as_of) if as_of is not None else dates.max()
+    start = end - pd.Timedelta(days=7 * weeks - 1)
+    return np.asarray((dates >= start) & (dates <= end)), True
+
+
+def _self_trust_sentences(journal, weeks, as_of) -> list[str]:
+    said = []
+    overall = self_trust_rate(journal).iloc[0]
+    flags, decided = int(overall["flags"]), int(overall["decided"])
+    if flags:
+        heeded, watching = int(overall["heeded"]), int(overall["watching"])
+        text = (
+            f"You heeded {heeded:,} of the {_count(decided, 'red flag')} you made a call on"
+            if decided
+            else f"You have noted {_count(flags, 'red flag')}"
+        )
+        if watching:
+            text += f", and you are watching {watching:,} more"
+        said.append(text + ".")
+        flags_table = journal.table("red_flags")
+        recent, _ = _window(flags_table["date"], weeks, as_of)
+        response = flags_table["response"].to_numpy()
+        counts = [
+            (
+                int((part & (response == "heeded")).sum()),
+                int((part & np.isin(response, ["heeded", "painted_green"])).sum()),
+            )
+            for part in (recent, ~recent)
+        ]
+        (now_h, now_d), (then_h, then_d) = counts
+        if min(now_d, then_d) >= MIN_ENTRIES:
+            now, then = now_h / now_d, then_h / then_d
+            if abs(now - then) < 0.1:
+                how = "about as often as before"
+            else:
+                how = "more often than before" if now > then else "less often than before"
+            said.append(
+                f"{_lately(weeks).capitalize()} you heeded them {how} "
+                f"({_percent(now)} against {_percent(then)})."
+            )
+        elif decided:
+            said.append(
+                f"There are too few red flags in {_recent(weeks)}, or before them, to say "
+                "whether this is changing."
+            )
+    kept = promises_kept(journal).iloc[0]
+    promises, checked = int(kept["promises"]), int(kept["decided"])
+    if promises:
+        if checked:
+            text = (
+                f"Of the {_count(checked, 'promise')} to yourself you have looked back on, "
+                f"you kept {int(kept['yes']):,}"
+            )
+            if kept["partly"]:
+                text += f" and partly kept {int(kept['partly']):,}"
+            text += "."
+        else:
+            text = f"You have made {_count(promises, 'promise')} to yourself."
+        if kept["open"] and checked:
+            text += f" {int(kept['open']):,} {'is' if kept['open'] == 1 else 'are'} still open."
+        said.append(text)
+    return said
+
+
+def _belief_sentences(journal, label_beliefs, max_beliefs) -> list[str]:
+    trends = belief_trends(journal)
+    said = []
+    shown = trends.nlargest(max_beliefs, "records", keep="first").sort_values("number")
+    for _, belief in shown.iterrows():
+        name = (
+            f"“{short_label(belief['belief'])}”"
+            if label_beliefs
+            else f"Belief {int(belief['number'])}"
+        )
+        records = int(belief["records"])
+        first, last = int(belief["first_before"]), int(belief["last_before"])
+        if records == 1:
+            after = belief["last_after"]
+            said.append(
+                f"{name} felt {first}% true before your thought record"
+                + (
+                    f" and {int(after)}% after it."
+                    if pd.notna(after)
+                    else "; you can note how true it feels afterwards whenever you are ready."
+                )
+            )
+            continue
+        text = (
+            f"{name} felt {first}% true before your first thought record and {last}% "
+            f"before your latest ({records:,} records)."
+        )
+        if pd.notna(belief["mean_shift"]):
+            shift = round(float(belief["mean_shift"]))
+            if shift:
+                way = "less" if shift < 0 else "more"
+                text += (
+                    f" After a record it felt {_count(abs(shift), 'point')} {way} true on average."
+                )
+        trend = belief["trend"]
+        if trend == "too_few":
+            text += " It is too early to see a trend."
+        elif trend == "easing":
+            text += " Across your records it has come to feel less true."
+        elif trend == "stronger":
+            text += " Across your records it has come to feel more true."
+        else:
+            text += " Across your records it has felt about the same."
+        said.append(text)
+    return said
+
+
+def _roots_sentences(journal, weeks, as_of) -> list[str]:
+    triggers = journal.table("triggers")
+    n = len(triggers)
+    if not n:
+        return []
+    said = []
+    origins = triggers["origin"].value_counts()
+    top, k = origins.index[0], int(origins.iloc[0])
+    said.append(
+        f"Of your {_count(n, 'trigger')}, {k:,} seem{'s' if k == 1 else ''} to come "
+        f"from {_ORIGIN_WORDS.get(top, top)}."
+    )
+    recent, _ = _window(triggers["date"], weeks, as_of)
+    intensity = triggers["intensity"].to_numpy(dtype="float64")
+    if min(recent.sum(), (~recent).sum()) >= MIN_ENTRIES:
+        now, then = intensity[recent].mean(), intensity[~recent].mean()
+        if abs(now - then) < 1:
+            how = "about as intense as before"
+        else:
+            how = "less intense than before" if now < then else "more intense than before"
+        said.append(
+            f"{_lately(weeks).capitalize()} they have felt {how} "
+            f"(on average {now:.1f} out of 10, against {then:.1f})."
+        )
+    low, high = ALL_OR_NOTHING
+    share = triggers["my_share"]
+    extreme = int(((share <= low) | (share >= high)).sum())
+    how = f"all or nothing ({low}% or less yours, or {high}% or more)"
+    if n == 1:
+        said.append(
+            f"You saw your one trigger as {how}."
+            if extreme
+            else "For your one trigger you found some middle ground in the blame balance."
+        )
+    elif extreme == n:
+        said.append(f"In each of your {n:,} triggers you saw what happened as {how}.")
+    elif extreme:
+        said.append(
+            f"In {extreme:,} of your {n:,} triggers you saw what happened as {how}; in the "
+            f"other {n - extreme:,} you found some middle ground."
+        )
+    else:
+        said.append(
+            f"In all {n:,} of your triggers you found some middle ground: none was all or nothing."
+        )
+    return said
+
+
+def short_label(text: str, *, width: int = 32) -> str:
+    """The first words of ``text``, at most ``width`` characters, on one line."""
+    flat = " ".join(str(text).split())
+    if len(flat) <= width:
+        return flat
+    cut = flat[: width - 1]
+    space = cut.rfind(" ")
+    if space > width // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+# --- frame helpers -----------------------------------------------------------
+
+
+def _sort_people(
+    frame: pd.DataFrame,
+    listed: Sequence[str],
+    *,
+    then: Sequence[str] = (),
+    extra: dict[str, int] | None = None,
+) -> pd.DataFrame:
+    """Sort as :func:`person_order` does (people.csv first, then A to Z), then by ``then``.
+
+    A ``then`` column named ``_col`` sorts by ``extra``'s rank of column ``col``.
+    """
+    rank = {p: i for i, p in enumerate(listed)}
+    keys = {
+        "_person": frame["person"].map(rank).fillna(len(rank)).astype("int64"),
+        "_name": frame["person"].str.casefold(),
+    }
+    for col in then:
+        if col.startswith("_"):
+            keys[col] = frame[col[1:]].map(extra or {}).fillna(len(extra or {})).astype("int64")
+        else:
+            keys[col] = frame[col]
+    ordered = frame.assign(**keys).sort_values(list(keys), kind="stable")
+    return ordered.drop(columns=list(k for k in keys if k.startswith("_")))
+
+
+def _typed_empty(
+    columns: Sequence[str],
+    *,
+    dates: Sequence[str] = (),
+    text: Sequence[str] = (),
+    floats: Sequence[str] = (),
+    flags: Sequence[str] = (),
+) -> pd.DataFrame:
+    """An empty result with the same columns and dtypes as a full one."""
+    dtypes = {}
+    for col in columns:
+        if col in dates:
+            dtypes[col] = "datetime64[ms]"
+        elif col in text:
+            dtypes[col] = "str"
+        elif col in floats:
+            dtypes[col] = "float64"
+        elif col in flags:
+            dtypes[col] = "bool"
+        else:
+            dtypes[col] = "int64"
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
