@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: lab test lint bench sample clean
+.PHONY: install strip-outputs lab lab-sample test lint bench sample clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,23 @@ $(STAMP): $(BIN)/python pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+# Strip notebook outputs and widget state whenever a notebook is staged, so a
+# person's own runs never reach a commit by accident.
+strip-outputs:
+	@if [ -d .git ]; then \
+	  git config filter.nbstripout.clean "'$(abspath $(BIN))/python' -m nbstripout --keep-id"; \
+	  git config filter.nbstripout.smudge cat; \
+	  git config filter.nbstripout.required true; \
+	  git config diff.ipynb.textconv "'$(abspath $(BIN))/python' -m nbstripout -t"; \
+	fi
+
+install: $(STAMP) strip-outputs
 
 lab: install
 	$(BIN)/trustlab lab
+
+lab-sample: install
+	$(BIN)/trustlab lab --sample
 
 test: install
 	$(BIN)/ruff check trustlab tests benchmarks

@@ -14,14 +14,18 @@ from . import __version__
 from .journal import inspect_journal, journal_path
 from .schema import TABLES
 
-# JupyterLab settings that keep it quiet and offline: no news or update checks,
-# and a notebook starts its kernel without asking which one.
+# JupyterLab settings that keep it quiet and offline: no news or update checks;
+# a notebook starts its kernel without asking which one, and every cell stays
+# rendered (the guided notebooks are short, and forms keep their state).
 LAB_SETTINGS = {
     "@jupyterlab/apputils-extension:notification": {
         "fetchNews": "false",
         "checkForUpdates": False,
     },
-    "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True},
+    "@jupyterlab/notebook-extension:tracker": {
+        "autoStartDefaultKernel": True,
+        "windowingMode": "none",
+    },
 }
 LAB_CONFIG = """\
 c.LabApp.news_url = None

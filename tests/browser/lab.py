@@ -1,0 +1,297 @@
+"""A small page object for JupyterLab notebooks with ipywidgets forms, for Playwright tests.
+
+Every helper takes the Playwright ``page`` first. Helpers that look for a form field take an
+optional ``within`` locator (for example ``cell_output(page, 'entry_form(journal, "marbles")')``)
+so that forms sharing a label in other cells are not mixed up; without it the whole page is
+searched, and two fields with the same label is an error (Playwright's strict mode).
+
+Fields are found by their visible label (the widget's ``description``) and filled with single
+updates (``fill``, one click), so each widget sends one message to the kernel and the kernel
+sees the values before a later button click.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.parse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+
+KERNEL_TIMEOUT = 60_000  # ms: a kernel start or a Run All on a slow, busy CI machine
+TIMEOUT = 30_000  # ms: anything else (a widget update, a save)
+
+_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+_CHART = ", ".join(
+    f".jp-OutputArea-output {selector}"
+    for selector in ("svg:not([data-icon])", "canvas", "img[src^='data:image/svg+xml']")
+)
+
+
+def notebook(page: Page) -> Locator:
+    """The notebook panel in view."""
+    return page.locator(_NOTEBOOK)
+
+
+def open_notebook(page: Page, server: Any, name: str, *, timeout: float = KERNEL_TIMEOUT) -> None:
+    """Open ``name`` (relative to ``server.notebooks``; ``server`` is a ``LabServer``) and
+    wait until its kernel is connected and idle.
+
+    Each call uses a new, empty JupyterLab workspace, so tabs from earlier tests are not
+    restored (and their kernels not started again).
+    """
+    workspace = f"test-{time.monotonic_ns():x}"
+    path = urllib.parse.quote(name)
+    page.goto(server.url_for(f"lab/workspaces/{workspace}/tree/{path}"), timeout=timeout)
+    notebook(page).locator(".jp-Notebook").wait_for(timeout=timeout)
+    _wait_for_session(page, server, name, timeout)
+    wait_for_idle_kernel(page, timeout=timeout)
+
+
+def _wait_for_session(page: Page, server: Any, name: str, timeout: float) -> None:
+    """Wait until the server has an idle kernel for ``name`` with the page connected to it.
+
+    (The page's own indicator can read "idle" before its kernel has even started.)
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        sessions = [s for s in server.api("sessions") if s["name"] == Path(name).name]
+        if any(
+            s["kernel"]["execution_state"] == "idle" and s["kernel"]["connections"]
+            for s in sessions
+        ):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"no idle, connected kernel for {name} after "
+                f"{timeout / 1000:.0f} s: sessions {sessions}"
+            )
+        page.wait_for_timeout(200)  # not time.sleep: keep Playwright's events flowing
+
+
+# With window.jupyterapp (conftest starts JupyterLab so), read the notebook's own state;
+# otherwise fall back to what the toolbar shows.
+_KERNEL_IDLE_JS = """(selector) => {
+    const app = window.jupyterapp;
+    if (app) {
+        const kernel = app.shell.currentWidget?.sessionContext?.session?.kernel;
+        return kernel?.status === 'idle' && kernel?.connectionStatus === 'connected';
+    }
+    const panel = document.querySelector(selector);
+    const name = panel?.querySelector('.jp-KernelName')?.textContent ?? 'No Kernel';
+    return Boolean(panel?.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']"))
+        && !name.includes('No Kernel');
+}"""
+_CELL_ERRORS_JS = """(selector) => {
+    const model = window.jupyterapp?.shell.currentWidget?.content?.model;
+    if (!model) {
+        return [...document.querySelectorAll(selector + ' .jp-Cell')]
+            .map((cell, index) => [index, cell.querySelector(
+                "[data-mime-type='application/vnd.jupyter.stderr']")?.textContent ?? ''])
+            .filter(([, text]) => /Traceback|Error: /.test(text));
+    }
+    const errors = [];
+    [...model.cells].forEach((cell, index) => {
+        for (const output of cell.outputs?.toJSON() ?? []) {
+            if (output.output_type === 'error') {
+                errors.push([index, output.traceback.join('\\n')]);
+            }
+        }
+    });
+    return errors;
+}"""
+
+
+def wait_for_idle_kernel(page: Page, *, timeout: float = KERNEL_TIMEOUT) -> None:
+    """Wait until the notebook in view is connected to its kernel and the kernel is idle."""
+    page.wait_for_function(_KERNEL_IDLE_JS, arg=_NOTEBOOK, polling=100, timeout=timeout)
+
+
+def cell_errors(page: Page) -> list[tuple[int, str]]:
+    """The errors shown in the notebook in view: (cell number from 1, traceback as text)."""
+    errors = page.evaluate(_CELL_ERRORS_JS, _NOTEBOOK)
+    return [(index + 1, re.sub(r"\x1b\[[0-9;]*m", "", text)) for index, text in errors]
+
+
+def _prompts(page: Page) -> list[str]:
+    return notebook(page).locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+
+
+def _count(prompt: str) -> int | None:
+    match = re.fullmatch(r"\s*\[(\d+)\]:?\s*", prompt)
+    return int(match.group(1)) if match else None
+
+
+def run_all(page: Page, *, timeout: float = KERNEL_TIMEOUT) -> None:
+    """Run menu > Run All Cells; wait until the run is over and the kernel is idle.
+
+    Raises AssertionError with the traceback if a cell fails (Run All stops there).
+    """
+    before = max((c for c in map(_count, _prompts(page)) if c is not None), default=0)
+    if not _prompts(page):
+        return
+    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^\s*Run\s*$")).click()
+    page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+    # Run All marks every code cell [*] at once; the run is over when none is left and at
+    # least one cell has a new execution count (a failing cell stops the cells after it).
+    page.wait_for_function(
+        """([selector, before]) => {
+            const panel = document.querySelector(selector);
+            const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                .map(p => p.textContent);
+            if (prompts.some(p => p.includes('*'))) return false;
+            return prompts.some(p => Number((p.match(/\\[(\\d+)\\]/) || [])[1]) > before);
+        }""",
+        arg=[_NOTEBOOK, before],
+        polling=100,
+        timeout=timeout,
+    )
+    errors = cell_errors(page)
+    if errors:
+        number, traceback = errors[0]
+        raise AssertionError(f"cell {number} failed in Run All:\n{traceback}")
+    counts = [_count(p) or 0 for p in _prompts(page)]
+    if min(counts) <= before:
+        raise AssertionError(f"Run All did not run every code cell: prompts {_prompts(page)}")
+    wait_for_idle_kernel(page, timeout=timeout)
+
+
+def cell(page: Page, source: str) -> Locator:
+    """The code cell whose source contains ``source`` (line breaks and indents may differ)."""
+    words = source.split()
+    editor = page.locator(
+        ".jp-InputArea-editor", has_text=re.compile(r"\s*".join(map(re.escape, words)))
+    )
+    return notebook(page).locator(".jp-CodeCell").filter(has=editor)
+
+
+def cell_output(page: Page, source: str) -> Locator:
+    """The output area of the code cell whose source contains ``source``."""
+    return cell(page, source).locator(".jp-Cell-outputArea")
+
+
+def widget_by_label(page: Page, label: str, *, within: Locator | None = None) -> Locator:
+    """The widget whose description is exactly ``label`` (the element holding the label)."""
+    scope = within if within is not None else notebook(page)
+    exact = re.compile(rf"^\s*{re.escape(label)}\s*$")
+    return scope.locator("label.widget-label").filter(has_text=exact).locator("xpath=..")
+
+
+def _input(page: Page, label: str, within: Locator | None) -> Locator:
+    return widget_by_label(page, label, within=within).locator("input, textarea, select")
+
+
+def fill_text(page: Page, label: str, text: str, *, within: Locator | None = None) -> None:
+    """Type ``text`` into a Text, Textarea or Combobox field (replacing what is there)."""
+    field = _input(page, label, within)
+    field.fill(text, timeout=TIMEOUT)
+    field.blur()
+    _expect_value(field, text)
+
+
+def set_date(page: Page, label: str, date: str, *, within: Locator | None = None) -> None:
+    """Set a DatePicker to ``date`` written YYYY-MM-DD."""
+    field = _input(page, label, within)
+    field.fill(date, timeout=TIMEOUT)
+    _expect_value(field, date)
+
+
+def choose_dropdown(page: Page, label: str, option: str, *, within: Locator | None = None) -> None:
+    """Choose ``option`` (its visible text, for example "non judgment") in a Dropdown."""
+    field = widget_by_label(page, label, within=within).locator("select")
+    field.select_option(label=option, timeout=TIMEOUT)
+
+
+def choose_toggle(page: Page, label: str, option: str, *, within: Locator | None = None) -> None:
+    """Press the toggle button ``option`` (its visible text) of a ToggleButtons field."""
+    button = widget_by_label(page, label, within=within).get_by_role(
+        "button", name=option, exact=True
+    )
+    button.click(timeout=TIMEOUT)
+    _expect(button, "to_have_class", re.compile(r"\bmod-active\b"))
+
+
+def set_slider(page: Page, label: str, value: int, *, within: Locator | None = None) -> None:
+    """Set an IntSlider to ``value``.
+
+    Types the value into the slider's editable readout; without a readout, moves the
+    handle with the arrow keys. Waits until the handle shows the value.
+    """
+    row = widget_by_label(page, label, within=within)
+    handle = row.locator("[role='slider']")
+    handle.wait_for(timeout=TIMEOUT)
+    readout = row.locator(".widget-readout")
+    if readout.is_visible() and readout.get_attribute("contenteditable") == "true":
+        readout.fill(str(value), timeout=TIMEOUT)
+        readout.press("Enter")
+    else:
+        handle.focus()
+        for _ in range(1000):
+            now = float(handle.get_attribute("aria-valuenow") or "nan")
+            if now == value:
+                break
+            handle.press("ArrowRight" if now < value else "ArrowLeft")
+    _expect(handle, "to_have_attribute", "aria-valuenow", re.compile(rf"^{int(value)}(\.0+)?$"))
+
+
+def click_button(page: Page, text: str, *, within: Locator | None = None) -> None:
+    """Click the widget button labelled ``text``."""
+    scope = within if within is not None else notebook(page)
+    scope.locator("button.widget-button").filter(
+        has_text=re.compile(rf"^\s*{re.escape(text)}\s*$")
+    ).click(timeout=TIMEOUT)
+
+
+def wait_for_text(
+    page: Page, text: str, *, within: Locator | None = None, timeout: float = TIMEOUT
+) -> Locator:
+    """Wait until ``text`` is visible (in ``within`` or the notebook); return its element."""
+    scope = within if within is not None else notebook(page)
+    found = scope.get_by_text(text).first
+    found.wait_for(timeout=timeout)
+    return found
+
+
+def chart_drawn(
+    page: Page, *, within: Locator | None = None, timeout: float = KERNEL_TIMEOUT
+) -> Locator:
+    """Wait for a drawn chart in an output area; return it.
+
+    A chart is an ``svg`` or ``canvas`` (Altair's HTML renderer), or an ``img`` showing an
+    SVG (JupyterLab shows ``image/svg+xml`` outputs, such as Altair's svg renderer, that way).
+    """
+    scope = within if within is not None else notebook(page)
+    chart = scope.locator(_CHART).first
+    chart.wait_for(timeout=timeout)
+    if chart.evaluate("e => e.tagName") == "IMG":
+        page.wait_for_function(
+            "e => e.complete && e.naturalWidth > 0", arg=chart.element_handle(), timeout=timeout
+        )
+    box = chart.bounding_box()
+    assert box and box["width"] > 50 and box["height"] > 50, f"chart is too small: {box}"
+    return chart
+
+
+def screenshot(page: Page, path: str | Path, *, within: Locator | None = None) -> Path:
+    """Save a PNG of the page (or of ``within``, scrolled into view) to ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if within is not None:
+        within.scroll_into_view_if_needed()
+        within.screenshot(path=str(path))
+    else:
+        page.screenshot(path=str(path))
+    return path
+
+
+def _expect_value(field: Locator, value: str) -> None:
+    _expect(field, "to_have_value", value)
+
+
+def _expect(locator: Locator, check: str, *args: Any) -> None:
+    from playwright.sync_api import expect
+
+    getattr(expect(locator), check)(*args, timeout=TIMEOUT)
