@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import storage
 from .errors import JournalError, Problem
@@ -46,13 +47,21 @@ class _Cached:
     ready: bool = True
     """False when the file needs one rewrite before appending: no id column, rows
     without ids, no final line break, or an incomplete last entry to set aside."""
-    pending: list[pd.DataFrame] = field(default_factory=list)
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    """Entries this Journal appended since ``frame`` was read (typed, not yet in ``frame``)."""
+
+    def current(self) -> pd.DataFrame:
+        """``frame`` with the pending entries added (folded in once, on demand)."""
+        if self.pending:
+            added = pd.DataFrame(self.pending).astype(self.frame.dtypes.to_dict())
+            self.frame = pd.concat([self.frame, added], ignore_index=True)
+            self.pending.clear()
+        return self.frame
 
     @classmethod
     def of(cls, loaded: _Loaded, table: Table) -> _Cached:
         header = loaded.header or [ID, *table.column_names]
-        derived = loaded.frame[ID].str.match(r"L\d+$").any() if len(loaded.frame) else False
-        ready = loaded.tail_ok and ID in header and not derived
+        ready = loaded.tail_ok and ID in header and not loaded.derived_ids
         return cls(loaded.frame, loaded.signature, header, loaded.newline, bool(ready))
 
 
@@ -100,6 +109,7 @@ class _Loaded:
     header: list[str] = field(default_factory=list)
     newline: str = "\n"
     tail_ok: bool = True
+    derived_ids: bool = False
 
 
 def _load(path: Path, table: Table) -> _Loaded:
@@ -109,16 +119,16 @@ def _load(path: Path, table: Table) -> _Loaded:
         return _Loaded(_empty_frame(table), [], None, np.zeros(0, dtype=np.int64))
     raw = storage.read_table_file(file)
     problems = list(raw.problems)
-    frame, lines = None, np.zeros(0, dtype=np.int64)
+    frame, lines, derived = None, np.zeros(0, dtype=np.int64), False
     if raw.header:
         checked = validate_rows(raw, table)
-        frame, lines = checked.frame, checked.lines
+        frame, lines, derived = checked.frame, checked.lines, checked.derived_ids
         problems += checked.problems
     if raw.torn:
         problems.append(raw.torn)
     problems.sort(key=lambda p: p.line)
     tail_ok = raw.torn is None and raw.ends_with_break
-    return _Loaded(frame, problems, signature, lines, raw.header, raw.newline, tail_ok)
+    return _Loaded(frame, problems, signature, lines, raw.header, raw.newline, tail_ok, derived)
 
 
 def inspect_journal(path: str | os.PathLike) -> Inspection:
@@ -149,20 +159,28 @@ def _reference_warnings(
         if target not in frames:
             continue
         known = set(frames[target][key].str.strip())
+        listed = pa.array(sorted(known), pa.string())
         for name, table in TABLES.items():
             if name not in frames:
                 continue
             for col in table.columns:
                 if col.refers_to != target:
                     continue
-                named = frames[name][col.name].str.strip()
+                # Compare as arrow strings first: a million names in a second's
+                # fraction; only the few not found exactly are stripped and looked at.
+                values = pa.array(frames[name][col.name])
+                unknown = pc.invert(pc.is_in(values, value_set=listed))
+                if not pc.any(unknown).as_py():
+                    continue
+                rows = np.flatnonzero(np.asarray(unknown.to_numpy(zero_copy_only=False)))
+                named = frames[name][col.name].iloc[rows].str.strip()
                 missing = named[(named != "") & ~named.isin(known)]
                 if missing.empty:
                     continue
                 counts = missing.value_counts(sort=False)
                 firsts = missing.drop_duplicates()
                 for row, value in firsts.items():
-                    line = int(lines[name][row])
+                    line = int(lines[name][frames[name].index.get_loc(row)])
                     close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.75)
                     hint = f" Did you mean {close[0]!r}?" if close else ""
                     n = int(counts[value])
@@ -235,10 +253,7 @@ class Journal:
         """
         table = get_table(name)
         cached = self._fresh(table)
-        if cached.pending:
-            cached.frame = pd.concat([cached.frame, *cached.pending], ignore_index=True)
-            cached.pending.clear()
-        return cached.frame.copy(deep=False)
+        return cached.current().copy(deep=False)
 
     def counts(self) -> dict[str, int]:
         """How many entries each table has."""
@@ -313,9 +328,7 @@ class Journal:
         for col in table.columns:
             if not col.unique:
                 continue
-            frame = self._fresh(table).frame
-            if self._cache[table.name].pending:
-                frame = pd.concat([frame, *self._cache[table.name].pending], ignore_index=True)
+            frame = self._fresh(table).current()
             others = frame if skip_id is None else frame[frame[ID] != skip_id]
             value = texts[col.name].strip()
             if (others[col.name].str.strip() == value).any():
@@ -389,9 +402,7 @@ class Journal:
         if cached is None or cached.signature != before or before is None:
             self._cache.pop(table.name, None)
             return
-        row = {ID: entry[ID], **{c: entry[c] for c in table.column_names}}
-        one = pd.DataFrame([row]).astype(cached.frame.dtypes.to_dict())
-        cached.pending.append(one)
+        cached.pending.append({ID: entry[ID], **{c: entry[c] for c in table.column_names}})
         cached.signature = after
 
 

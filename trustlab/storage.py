@@ -108,14 +108,38 @@ def read_table_file(path: Path) -> RawTable:
                 "character set 'Unicode (UTF-8)'.",
                 "not_utf8",
             )])
-        elif not view.all():
-            raw = RawTable(filename, [], pa.table({}),
-                           problems=_find_nul(buffer.to_pybytes(), filename))
         else:
-            raw = _read_fast(buffer, view, filename) or _read_slow(buffer.to_pybytes(), filename)
+            counts = _ByteCounts.of(view)
+            if counts.nul:
+                raw = RawTable(filename, [], pa.table({}),
+                               problems=_find_nul(buffer.to_pybytes(), filename))
+            else:
+                raw = (_read_fast(buffer, view, counts, filename)
+                       or _read_slow(buffer.to_pybytes(), filename))
         del view, buffer
     raw.size = size
     return raw
+
+
+@dataclass
+class _ByteCounts:
+    """NUL bytes, double quotes and line feeds in a file, counted in one cache-friendly pass."""
+
+    nul: int
+    quotes: int
+    line_feeds: int
+
+    @classmethod
+    def of(cls, view: np.ndarray, chunk: int = 1 << 20) -> _ByteCounts:
+        nul = quotes = line_feeds = 0
+        scratch = np.empty(min(chunk, len(view)), dtype=bool)
+        for start in range(0, len(view), chunk):
+            part = view[start:start + chunk]
+            hit = scratch[: len(part)]
+            nul += np.count_nonzero(np.equal(part, 0, out=hit))
+            quotes += np.count_nonzero(np.equal(part, 34, out=hit))
+            line_feeds += np.count_nonzero(np.equal(part, 10, out=hit))
+        return cls(nul, quotes, line_feeds)
 
 
 def _looks_utf16(view: np.ndarray) -> bool:
@@ -165,7 +189,9 @@ def _parse_header(first: bytes) -> list[str] | None:
     return [name.strip() for name in rows[0]] if rows else []
 
 
-def _read_fast(buffer: pa.Buffer, view: np.ndarray, filename: str) -> RawTable | None:
+def _read_fast(
+    buffer: pa.Buffer, view: np.ndarray, counts: _ByteCounts, filename: str
+) -> RawTable | None:
     """Read with pyarrow when the file is plainly well formed; None otherwise.
 
     Plainly well formed: ends with a line break, has balanced quotes, pyarrow
@@ -173,7 +199,7 @@ def _read_fast(buffer: pa.Buffer, view: np.ndarray, filename: str) -> RawTable |
     Anything else (multi-line text, blank lines, quote trouble) takes the slow
     path, which gives exact line numbers.
     """
-    if view[-1] != 10 or np.count_nonzero(view == 34) % 2:  # LF, '"'
+    if view[-1] != 10 or counts.quotes % 2:  # ends with LF; quotes balanced
         return None
     first, newline = _header_line(buffer[: 64 * 1024].to_pybytes())
     header = _parse_header(first)
@@ -194,7 +220,7 @@ def _read_fast(buffer: pa.Buffer, view: np.ndarray, filename: str) -> RawTable |
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if np.count_nonzero(view == 10) != table.num_rows + 1:
+    if counts.line_feeds != table.num_rows + 1:
         return None
     return RawTable(filename, header, table, newline=newline, bom=first.startswith(BOM))
 

@@ -103,6 +103,8 @@ class Validated:
     frame: pd.DataFrame | None
     problems: list[Problem]
     lines: np.ndarray
+    derived_ids: bool = False
+    """Some rows had no id (hand-made), so trustlab made one from the line number."""
 
 
 def validate_rows(raw: RawTable, table: Table, *, entry: bool = False) -> Validated:
@@ -126,7 +128,7 @@ def validate_rows(raw: RawTable, table: Table, *, entry: bool = False) -> Valida
         return 0 if entry else raw.line_of(int(rows[i]))
 
     typed: dict[str, pa.Array] = {}
-    typed[ID] = _ids(raw, data, rows, line, problems)
+    typed[ID], derived = _ids(raw, data, rows, line, problems)
     for col in table.columns:
         values = data.column(f"c{raw.header.index(col.name)}").combine_chunks()
         array, bad = _CHECKS[col.kind](values, col)
@@ -144,10 +146,13 @@ def validate_rows(raw: RawTable, table: Table, *, entry: bool = False) -> Valida
         lines = np.zeros(len(rows), dtype=np.int64)
     else:
         lines = raw.lines[rows] if raw.lines is not None else rows + 2
-    return Validated(frame, problems, lines)
+    return Validated(frame, problems, lines, derived)
 
 
 def _repeated_headers(raw: RawTable, problems: list[Problem]) -> np.ndarray:
+    first = raw.data.column("c0")
+    if not pc.any(pc.match_substring(first, raw.header[0])).as_py():
+        return np.ones(raw.data.num_rows, dtype=bool)
     same = None
     for i, name in enumerate(raw.header):
         eq = pc.equal(pc.utf8_trim_whitespace(raw.data.column(f"c{i}")), name)
@@ -162,16 +167,19 @@ def _repeated_headers(raw: RawTable, problems: list[Problem]) -> np.ndarray:
     return ~repeated
 
 
-def _ids(raw, data, rows, line, problems) -> pa.Array:
+def _ids(raw, data, rows, line, problems) -> tuple[pa.Array, bool]:
     if ID not in raw.header:
-        return pa.array([f"L{line(i)}" for i in range(len(rows))], pa.string())
+        return pa.array([f"L{line(i)}" for i in range(len(rows))], pa.string()), len(rows) > 0
     ids = data.column(f"c{raw.header.index(ID)}").combine_chunks()
-    empty = np.asarray(pc.equal(ids, "").to_numpy(zero_copy_only=False), dtype=bool)
-    if empty.any():
+    empty = _mask(pc.equal(ids, ""))
+    derived = bool(empty.any())
+    if derived:
         filled = ids.to_pylist()
         for i in np.flatnonzero(empty):
             filled[i] = f"L{line(int(i))}"
         ids = pa.array(filled, pa.string())
+    if not _may_repeat(ids):
+        return ids, derived
     series = pd.Series(ids.to_numpy(zero_copy_only=False))
     repeated = series.duplicated(keep="first")
     if repeated.any():
@@ -186,7 +194,26 @@ def _ids(raw, data, rows, line, problems) -> pa.Array:
                 "give it a new one.",
                 code="duplicate_id",
             ))
-    return ids
+    return ids, derived
+
+
+def _may_repeat(ids: pa.Array) -> bool:
+    """False when the ids are surely all different; True when they need a closer look.
+
+    Ids trustlab writes are 16 characters, so each is two 64-bit words: hashing
+    the pair as integers is many times faster than hashing strings.
+    """
+    n = len(ids)
+    if n < 2:
+        return False
+    lengths = pc.binary_length(ids)
+    if pc.min(lengths).as_py() != 16 or pc.max(lengths).as_py() != 16 or ids.offset:
+        return True
+    offsets, data = ids.buffers()[1], ids.buffers()[2]
+    start = np.frombuffer(offsets, dtype=np.int32, count=1)[0]
+    words = np.frombuffer(data, dtype="<u8", count=2 * n, offset=int(start)).reshape(n, 2)
+    keys = words[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ words[:, 1]
+    return bool(pd.Series(keys).duplicated().any())
 
 
 def _mask(array: pa.Array) -> np.ndarray:
@@ -196,7 +223,7 @@ def _mask(array: pa.Array) -> np.ndarray:
 def _check_text(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
     bad: list[_Bad] = []
     if col.required:
-        blank = _mask(pc.equal(pc.utf8_trim_whitespace(values), ""))
+        blank = _mask(pc.or_(pc.equal(values, ""), pc.utf8_is_space(values)))
         for i in np.flatnonzero(blank):
             bad.append(_Bad(int(i), values[int(i)].as_py(),
                             f"{col.name} is required and cannot be empty.", "required"))
@@ -204,6 +231,10 @@ def _check_text(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
 
 
 def _check_date(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
+    try:
+        return pc.cast(values, pa.date32()), []
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
     stripped = pc.utf8_trim_whitespace(values)
     try:
         return pc.cast(stripped, pa.date32()), []
@@ -242,6 +273,13 @@ def _date_message(text: str) -> str | None:
 
 
 def _check_int(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
+    try:
+        numbers = pc.cast(values, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    else:
+        if not _mask(_outside(numbers, col)).any():
+            return numbers, []
     stripped = pc.utf8_trim_whitespace(values)
     empty = pc.equal(stripped, "")
     nullable = pc.if_else(empty, pa.scalar(None, pa.string()), stripped)
@@ -266,11 +304,7 @@ def _check_int(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
         for i in np.flatnonzero(_mask(empty)):
             bad.append(_Bad(int(i), values[int(i)].as_py(),
                             f"{col.name} is required: expected {col.expected()}.", "required"))
-    outside = pc.or_(pc.less(numbers, col.minimum), pc.greater(numbers, col.maximum))
-    if col.nonzero:
-        outside = pc.or_(outside, pc.equal(numbers, 0))
-    outside = pc.fill_null(outside, False)
-    for i in np.flatnonzero(_mask(outside)):
+    for i in np.flatnonzero(_mask(_outside(numbers, col))):
         if int(i) not in flagged:
             bad.append(_Bad(int(i), values[int(i)].as_py(),
                             f"{numbers[int(i)].as_py()} is out of range; expected "
@@ -278,9 +312,20 @@ def _check_int(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
     return numbers, bad
 
 
+def _outside(numbers: pa.Array, col: Column) -> pa.Array:
+    outside = pc.or_(pc.less(numbers, col.minimum), pc.greater(numbers, col.maximum))
+    if col.nonzero:
+        outside = pc.or_(outside, pc.equal(numbers, 0))
+    return pc.fill_null(outside, False)
+
+
 def _check_choice(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
-    stripped = pc.utf8_trim_whitespace(values)
     allowed = [*col.choices, ""] if col.optional else list(col.choices)
+    if pc.all(pc.is_in(values, value_set=pa.array(allowed, pa.string()))).as_py() in (
+        True, None
+    ):
+        return values, []
+    stripped = pc.utf8_trim_whitespace(values)
     ok = _mask(pc.is_in(stripped, value_set=pa.array(allowed, pa.string())))
     bad: list[_Bad] = []
     for i in np.flatnonzero(~ok):

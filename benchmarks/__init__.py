@@ -1,0 +1,1 @@
+"""Reproducible speed figures for trustlab: run ``python -m benchmarks`` (or ``make bench``)."""
