@@ -270,7 +270,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     table = format_table(measurements)
     more = _other_benchmarks(big)
     for row in more:
-        table += (f"\n| {row.measurement} | {row.trustlab} | {row.baseline} | {row.ratio} "
+        # bench_charts rows compare with a baseline; bench_export rows are absolute.
+        ours = getattr(row, "trustlab", None) or row.value
+        theirs, ratio = getattr(row, "baseline", "—"), getattr(row, "ratio", "—")
+        table += (f"\n| {row.measurement} | {ours} | {theirs} | {ratio} "
                   f"| {row.target} | {'yes' if row.ok else 'NO'} |")
     print(table)
     print()
