@@ -125,6 +125,44 @@ def _lab(args: argparse.Namespace) -> int:
                            env=env)
 
 
+def _export(args: argparse.Namespace) -> int:
+    from .errors import JournalError
+    from .export import ExportError, check_options, preview
+    from .journal import open_journal
+
+    def fail(message: str, code: int = 2) -> int:
+        print(f"trustlab export: {message}", file=sys.stderr)
+        return code
+
+    folder = Path(args.journal).expanduser()
+    if not folder.is_dir():
+        return fail(f"{folder}: no such folder (a journal is a folder of CSV files).")
+    options = {
+        "sections": args.sections if args.sections is not None else _ALL_SECTIONS,
+        "since": args.since,
+        "until": args.until,
+        "include_text": args.include_text,
+        "real_names": args.real_names,
+        "note": args.note,
+        "csv": args.csv,
+    }
+    try:
+        check_options(**options)  # a mistyped option is reported before the journal is read
+        journal = open_journal(folder)
+        result = preview(journal, **options).write(Path(args.out))
+    except ExportError as error:
+        return fail(str(error))
+    except JournalError as error:
+        print(f"{error}\nNo report was written; the journal was not changed.", file=sys.stderr)
+        return 1
+    print(result.summary)
+    return 0
+
+
+_ALL_SECTIONS = ("roots", "qualities", "self_trust", "beliefs", "marbles")
+"""trustlab.export.ALL, repeated so the command starts without importing the charts."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trustlab",
@@ -151,6 +189,30 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--port", type=int, help="the port to serve on (default: a free one)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
     lab.set_defaults(run=_lab)
+
+    export = commands.add_parser(
+        "export",
+        help="write a report to share with a coach (only what you choose; see --help)",
+        description="Write report.html, report.ipynb and report.json into DIR for a coach. "
+        "By default the report shares the least: counts, scores and charts for every step, "
+        "people as Person A, Person B ..., and nothing you wrote.",
+    )
+    export.add_argument("journal", metavar="JOURNAL", help="the journal folder (only read)")
+    export.add_argument("--out", required=True, metavar="DIR",
+                        help="a new or empty folder for the report (not inside the journal)")
+    export.add_argument("--sections", metavar="LIST",
+                        help=f"steps to share, separated by commas, from: "
+                        f"{','.join(_ALL_SECTIONS)} (default: all)")
+    export.add_argument("--since", metavar="YYYY-MM-DD", help="share entries from this day on")
+    export.add_argument("--until", metavar="YYYY-MM-DD", help="share entries up to this day")
+    export.add_argument("--include-text", action="store_true",
+                        help="also share what you wrote (notes, moments, beliefs' wording ...)")
+    export.add_argument("--real-names", action="store_true",
+                        help="show real names instead of Person A, Person B ...")
+    export.add_argument("--note", metavar="TEXT", help="a note for your coach")
+    export.add_argument("--csv", action="store_true",
+                        help="also write the report's tables as CSV files for a spreadsheet")
+    export.set_defaults(run=_export)
     return parser
 
 

@@ -1,0 +1,712 @@
+"""The coach report shares exactly what the person consents to, and nothing else.
+
+Leak tests plant a distinct marker in every free-text column the schema declares
+(and use marker names for people and qualities), then search every byte of every
+file an export writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import itertools
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from trustlab import cli, open_journal
+from trustlab.export import (
+    _SECTION_OF,
+    ALL,
+    FREE_TEXT,
+    SECTIONS,
+    ExportError,
+    compare_reports,
+    export,
+    neutralise,
+    preview,
+    pseudonym,
+    read_reports,
+)
+from trustlab.schema import TABLES
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+
+NAMES = ("Quillon Marker", "Brisbane Zedwick", "Ottoline Vexa")
+UNLISTED = "Wobbegong Unlisted"
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+IN_RANGE = [datetime.date(2024, 3, d) for d in range(1, 29)]
+EARLY = datetime.date(2024, 1, 5)
+
+
+def marker(table: str, column: str, *, early: bool = False) -> str:
+    return f"{'EARLY' if early else ''}MARK-{table}-{column}"
+
+
+def _value(table, col, i: int, day: datetime.date, early: bool):
+    if col.kind == "date":
+        return day
+    if col.kind == "int":
+        if col.nonzero:
+            return (i % 5) + 1 if i % 4 else -2
+        return col.minimum + (i * 7) % (col.maximum - col.minimum + 1)
+    if col.kind == "choice":
+        return col.choices[i % len(col.choices)]
+    if col.refers_to == "people":
+        return (*NAMES, UNLISTED)[i % 4]
+    if col.refers_to == "qualities":
+        return f"{marker('qualities', 'quality')}-{i % 3}"
+    return marker(table.name, col.name, early=early)
+
+
+def plant(folder: Path) -> Path:
+    """A journal with a marker in every free-text column and marker names for people."""
+    journal = open_journal(folder)
+    for name in NAMES:
+        journal.add(
+            "people",
+            person=name,
+            relationship="friend",
+            era="present",
+            note=marker("people", "note"),
+        )
+    for i in range(3):
+        journal.add(
+            "qualities",
+            quality=f"{marker('qualities', 'quality')}-{i}",
+            why=marker("qualities", "why"),
+            importance=3,
+        )
+    for name, table in TABLES.items():
+        if name in ("people", "qualities"):
+            continue
+        rows = [(i, day, False) for i, day in enumerate(IN_RANGE)] + [(99, EARLY, True)]
+        for i, day, early in rows:
+            journal.add(name, **{c.name: _value(table, c, i, day, early) for c in table.columns})
+    # Journal text that is markup, and names written inside text.
+    journal.add(
+        "marbles",
+        date=IN_RANGE[-1],
+        person=NAMES[0],
+        marbles=1,
+        moment=f"{SCRIPT} {IMG} met {NAMES[1]} and {UNLISTED}; {NAMES[0]}'s day",
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory) -> Path:
+    return plant(tmp_path_factory.mktemp("planted") / "journal")
+
+
+@pytest.fixture(scope="module")
+def journal(planted):
+    return open_journal(planted)
+
+
+def every_file(folder: Path) -> dict[str, str]:
+    """Every file written, as text (binary files decoded leniently), by relative path."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes().decode("utf-8", errors="replace")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def markers_in(text: str) -> set[str]:
+    return set(re.findall(r"(?:EARLY)?MARK-[a-z_]+-[a-z_]+", text))
+
+
+def all_markers(*, early: bool = False) -> set[str]:
+    found = {
+        marker(t, c, early=early)
+        for t, cols in FREE_TEXT.items()
+        for c in cols
+        if t not in ("people", "qualities") or not early
+    }
+    return found
+
+
+def folder_bytes(path: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def default_export(journal, tmp_path_factory):
+    before = folder_bytes(journal.path)
+    out = tmp_path_factory.mktemp("default") / "report"
+    result = export(journal, out, csv=True)
+    assert folder_bytes(journal.path) == before, "the journal folder changed"
+    return result
+
+
+@pytest.fixture(scope="module")
+def text_export(journal, tmp_path_factory):
+    out = tmp_path_factory.mktemp("text") / "report"
+    return export(journal, out, include_text=True, csv=True, note=f"Hello {SCRIPT} {IMG}")
+
+
+# --- consent: what is left out ------------------------------------------------------------
+
+
+def test_the_planted_journal_has_a_marker_in_every_free_text_column(journal):
+    for name, columns in FREE_TEXT.items():
+        frame = journal.table(name)
+        for column in columns:
+            assert frame[column].str.contains("MARK-").any(), (name, column)
+
+
+def test_defaults_share_no_words_and_no_names_anywhere(default_export):
+    files = every_file(default_export.folder)
+    assert set(files) >= {"report.html", "report.ipynb", "report.json"}
+    for name, text in files.items():
+        assert markers_in(text) == set(), name
+        for person in (*NAMES, UNLISTED):
+            for word in person.split():
+                assert word not in text, (name, word)
+        assert "onerror" not in text and "alert(1)" not in text, name
+
+
+def test_defaults_show_letters_and_numbered_labels(default_export):
+    html = (default_export.folder / "report.html").read_text("utf-8")
+    for letter in "ABCD":
+        assert f"Person {letter}" in html
+    assert "Belief 1" in html and "Quality 1" in html
+    assert "Not shared" in html and "Real names." in html
+    data = json.loads((default_export.folder / "report.json").read_text("utf-8"))
+    assert data["names"] == "pseudonyms" and data["words_included"] is False
+    assert [p["person"] for p in data["people"]] == ["Person A", "Person B", "Person C"]
+    assert set(data["figures"]) == set(ALL)
+
+
+def test_the_journal_path_appears_nowhere(default_export, journal):
+    for name, text in every_file(default_export.folder).items():
+        assert str(journal.path) not in text, name
+
+
+def test_words_appear_escaped_when_included(text_export):
+    files = every_file(text_export.folder)
+    html = files["report.html"]
+    # observations.quality names a quality, so it holds MARK-qualities-quality-N.
+    assert markers_in(html) >= all_markers() - {marker("observations", "quality")}
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_names_written_inside_words_become_letters(text_export):
+    html = (text_export.folder / "report.html").read_text("utf-8")
+    for person in (*NAMES, UNLISTED):
+        assert person not in html
+    assert "met Person B and Person D; Person A&#x27;s day" in html
+
+
+def test_the_notebook_holds_words_only_escaped(text_export):
+    nb = nbformat.read(text_export.folder / "report.ipynb", as_version=4)
+    for cell in nb.cells:
+        pieces = [cell.source]
+        for output in cell.get("outputs", []):
+            pieces += [output["data"].get(m, "") for m in ("text/html", "image/svg+xml")]
+        for piece in pieces:
+            assert "<script" not in piece and "<img" not in piece
+    assert "&lt;script&gt;" in nbformat.writes(nb)
+
+
+def test_real_names_on_shows_names_but_still_no_words(journal, tmp_path):
+    result = export(journal, tmp_path / "named", real_names=True)
+    files = every_file(result.folder)
+    html = files["report.html"]
+    assert NAMES[0] in html and "Person A" not in html
+    for name, text in files.items():
+        assert markers_in(text) == set(), name
+
+
+def test_real_names_that_are_markup_are_escaped(tmp_path):
+    journal = open_journal(tmp_path / "journal")
+    journal.add("people", person="<b>Bold</b> & Co", relationship="friend", era="present")
+    for day in IN_RANGE[:6]:
+        journal.add("marbles", date=day, person="<b>Bold</b> & Co", marbles=2)
+    result = export(journal, tmp_path / "out", real_names=True, sections=["marbles"])
+    html = (result.folder / "report.html").read_text("utf-8")
+    assert "<b>Bold" not in html
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in html
+
+
+def test_sections_leave_out_the_other_steps_entirely(journal, tmp_path):
+    result = export(journal, tmp_path / "marbles", sections=["marbles"], include_text=True)
+    files = every_file(result.folder)
+    html = files["report.html"]
+    found = set().union(*(markers_in(t) for t in files.values()))
+    assert found >= {marker("marbles", "moment"), marker("steps", "step")}
+    for table in ("triggers", "red_flags", "promises", "beliefs", "observations", "qualities"):
+        assert not any(m.startswith(f"MARK-{table}-") for m in found), table
+    for key in ALL:
+        heading = SECTIONS[key].heading
+        assert (f">{heading}</h2>" in html) == (key == "marbles"), key
+    data = json.loads(files["report.json"])
+    assert list(data["figures"]) == ["marbles"]
+
+
+def test_a_date_range_leaves_out_entries_outside_it(journal, tmp_path):
+    result = export(
+        journal, tmp_path / "march", since="2024-03-01", until="2024-03-10", include_text=True
+    )
+    html = (result.folder / "report.html").read_text("utf-8")
+    assert "From 1 March 2024 to 10 March 2024" in html
+    assert "Entries before 1 March 2024." in html and "Entries after 10 March 2024." in html
+    dates = set(re.findall(r"\d{1,2} (?:Jan|Mar) 2024", html))
+    assert dates and all(d.endswith("Mar 2024") and int(d.split()[0]) <= 10 for d in dates)
+    jars = json.loads((result.folder / "report.json").read_text("utf-8"))
+    moments = sum(j["moments"] for j in jars["figures"]["marbles"]["jars"])
+    assert moments == 10  # one a day, 1-10 March; the early one is left out
+
+
+def test_pseudonyms_are_stable_across_dates_and_sections(journal, tmp_path):
+    late = export(journal, tmp_path / "late", since="2024-03-20", sections=["self_trust"])
+    data = json.loads((late.folder / "report.json").read_text("utf-8"))
+    people = {r["person"] for r in data["figures"]["self_trust"]["red_flags"]}
+    # The red flags cycle through the three listed people and the unlisted one: each
+    # keeps the letter of their place in people.csv (the unlisted one comes after).
+    assert people == {"Person A", "Person B", "Person C", "Person D", "Everyone"}
+
+
+def test_people_outside_the_shared_entries_are_not_listed(tmp_path):
+    journal = open_journal(tmp_path / "journal")
+    for name in ("Ann", "Bo", "Cy"):
+        journal.add("people", person=name, relationship="friend", era="present")
+    journal.add("marbles", date="2024-03-01", person="Cy", marbles=1)
+    result = export(journal, tmp_path / "out", sections=["marbles"])
+    data = json.loads((result.folder / "report.json").read_text("utf-8"))
+    assert data["people"] == [{"person": "Person C", "relationship": "friend", "era": "present"}]
+
+
+def test_pseudonym_letters():
+    assert [pseudonym(i) for i in (0, 1, 25, 26, 27, 701, 702)] == [
+        "Person A",
+        "Person B",
+        "Person Z",
+        "Person AA",
+        "Person AB",
+        "Person ZZ",
+        "Person AAA",
+    ]
+
+
+def test_every_table_but_people_belongs_to_one_section():
+    assert set(_SECTION_OF) == set(TABLES) - {"people"}
+    assert tuple(SECTIONS) == ALL == cli._ALL_SECTIONS
+
+
+# --- the files ----------------------------------------------------------------------------
+
+
+def test_preview_is_exactly_what_is_written_and_writes_nothing(journal, tmp_path):
+    shown = preview(journal, sections="beliefs,roots", note="Hi")
+    assert list(tmp_path.iterdir()) == []
+    result = shown.write(tmp_path / "out")
+    assert (result.folder / "report.html").read_text("utf-8") == shown.html
+    assert {p.name for p in result.files} == set(shown.files)
+    assert 'sandbox=""' in shown._repr_html_() and "<iframe" in shown._repr_html_()
+
+
+def test_html_is_static_self_contained_and_accessible(default_export):
+    html = (default_export.folder / "report.html").read_text("utf-8")
+    assert "<script" not in html.lower()
+    assert re.search(r"\son[a-z]+=", html) is None, "an event handler attribute"
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    urls = re.findall(r"(?:src|href)\s*=\s*[\"']?([^\"' >]+)", html)
+    assert urls == []
+    assert "@import" not in html and "url(http" not in html
+    levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", html)]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
+    svgs = re.findall(r"<svg[^>]*>", html)
+    assert len(svgs) == 9
+    for tag in svgs:
+        assert 'role="img"' in tag and "aria-labelledby=" in tag
+    titles = re.findall(r'<svg[^>]*aria-labelledby="([^"]+)"[^>]*><title id="([^"]+)">', html)
+    assert len(titles) == 9 and all(a == b for a, b in titles)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "ids repeat across charts"
+    for table in re.findall(r"<table>.*?</table>", html, flags=re.S):
+        assert '<th scope="col"' in table and "<caption>" in table
+    assert "not therapy" in html
+    assert len(html.encode("utf-8")) < 2_000_000
+
+
+def test_notebook_is_static_with_room_for_the_coach(default_export):
+    nb = nbformat.read(default_export.folder / "report.ipynb", as_version=4)
+    nbformat.validate(nb)
+    assert set(nb.metadata) <= {"kernelspec", "language_info"}
+    assert "widgets" not in json.dumps(nb.metadata)
+    notes = 0
+    for i, cell in enumerate(nb.cells):
+        assert set(cell.metadata) <= {"jupyter", "tags"}
+        if cell.cell_type == "code":
+            assert cell.source == "", "a code cell with code in it"
+            assert cell.execution_count is None
+            for output in cell.outputs:
+                assert output.output_type == "display_data"
+                assert set(output.data) <= {"text/html", "text/plain", "image/svg+xml", "image/png"}
+        if cell.cell_type == "markdown" and cell.source == "":
+            assert cell.metadata.get("tags") == ["coach-notes"]
+            assert nb.cells[i - 1].source.startswith("#### Coach's notes")
+            notes += 1
+    assert notes == len(ALL) + 1
+    svgs = [
+        o.data["image/svg+xml"]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "image/svg+xml" in o.data
+    ]
+    assert len(svgs) == 9 and all('role="img"' in s for s in svgs)
+    # An untrusted notebook (any notebook from elsewhere) shows the PNG; no HTML would hide it.
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if "image/svg+xml" in output.data:
+                assert "image/png" in output.data and "text/html" not in output.data
+
+
+def test_json_holds_only_figures(default_export):
+    data = json.loads((default_export.folder / "report.json").read_text("utf-8"))
+    assert data["format"] == "trustlab-report"
+    assert set(data) == {
+        "format",
+        "version",
+        "made_with",
+        "created",
+        "period",
+        "sections",
+        "names",
+        "words_included",
+        "people",
+        "figures",
+        "files",
+    }
+    assert data["files"] == sorted(data["files"], key=data["files"].index)
+    assert all(not Path(f).is_absolute() for f in data["files"])
+
+
+def test_csv_bundle_neutralises_formulas_and_the_journal_stays_raw(tmp_path):
+    journal = open_journal(tmp_path / "journal")
+    risky = ['=HYPERLINK("http://example.com")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"]
+    journal.add("people", person="=Danger()", relationship="friend", era="present")
+    for i, text in enumerate(risky):
+        journal.add("marbles", date=IN_RANGE[i], person="=Danger()", marbles=-3, moment=text)
+    raw = (journal.path / "marbles.csv").read_text("utf-8")
+    result = export(
+        journal,
+        tmp_path / "out",
+        include_text=True,
+        real_names=True,
+        csv=True,
+        sections=["marbles"],
+    )
+    cells = []
+    for file in (result.folder / "csv").glob("*.csv"):
+        with open(file, encoding="utf-8-sig", newline="") as f:
+            cells += [c for row in csv.reader(f) for c in row]
+    assert "'=Danger()" in cells and "=Danger()" not in cells
+    for text in risky:
+        assert "'" + text in cells and text not in cells
+    assert "-3" in cells  # plain numbers stay numbers
+    for cell in cells:
+        assert not cell.startswith(("=", "+", "@", "\t", "\r")) or cell.lstrip("+").isdigit()
+    assert (journal.path / "marbles.csv").read_text("utf-8") == raw
+
+
+def test_neutralise():
+    assert neutralise("=1+1") == "'=1+1"
+    assert neutralise("-3") == "-3" and neutralise("+2.5") == "+2.5"
+    assert neutralise("-x") == "'-x" and neutralise("plain") == "plain"
+
+
+def test_default_has_no_csv_bundle(journal, tmp_path):
+    result = export(journal, tmp_path / "out", sections=["roots"])
+    assert sorted(p.name for p in result.folder.iterdir()) == [
+        "report.html",
+        "report.ipynb",
+        "report.json",
+    ]
+
+
+# --- where a report may go ------------------------------------------------------------------
+
+
+def test_refuses_the_journal_folder_and_anything_inside_it(journal, tmp_path):
+    before = folder_bytes(journal.path)
+    for target in (journal.path, journal.path / "reports", journal.path / "a" / "b"):
+        with pytest.raises(ExportError, match="inside the journal folder"):
+            export(journal, target, sections=["roots"])
+    assert folder_bytes(journal.path) == before
+
+
+def test_refuses_the_sample_journal_in_the_repository(tmp_path):
+    journal_dir = tmp_path / "sample"
+    shutil.copytree(SAMPLE, journal_dir)
+    before = folder_bytes(SAMPLE)
+    with pytest.raises(ExportError, match="sample journal"):
+        export(open_journal(journal_dir), SAMPLE / "report", sections=["roots"])
+    assert folder_bytes(SAMPLE) == before and not (SAMPLE / "report").exists()
+
+
+def test_refuses_a_folder_with_other_files(journal, tmp_path):
+    (tmp_path / "mine.txt").write_text("my things", "utf-8")
+    with pytest.raises(ExportError, match="not a trustlab report"):
+        export(journal, tmp_path, sections=["roots"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.txt"]
+
+
+def test_a_narrower_report_replaces_a_wider_one_completely(journal, tmp_path):
+    out = tmp_path / "report"
+    export(journal, out, include_text=True, csv=True)
+    (out / "coach-notes.txt").write_text("kept", "utf-8")
+    export(journal, out, sections=["roots"])
+    files = every_file(out)
+    assert sorted(files) == ["coach-notes.txt", "report.html", "report.ipynb", "report.json"]
+    for name, text in files.items():
+        assert markers_in(text) == set(), name
+
+
+def test_bad_options_say_what_is_allowed(journal, tmp_path):
+    with pytest.raises(ExportError, match=r"'feelings'.*roots, qualities, self_trust"):
+        export(journal, tmp_path / "a", sections=["marbles", "feelings"])
+    with pytest.raises(ExportError, match=r"since='2024-13-01' is not a date.*YYYY-MM-DD"):
+        export(journal, tmp_path / "a", since="2024-13-01")
+    with pytest.raises(ExportError, match="is after"):
+        export(journal, tmp_path / "a", since="2024-03-02", until="2024-03-01")
+    with pytest.raises(ExportError, match="at least one section"):
+        export(journal, tmp_path / "a", sections=[])
+    assert not (tmp_path / "a").exists()
+
+
+def test_an_empty_journal_makes_a_gentle_report(tmp_path):
+    result = export(open_journal(tmp_path / "journal"), tmp_path / "out")
+    html = (result.folder / "report.html").read_text("utf-8")
+    assert html.count("Nothing was noted for this step in this period.") == len(ALL)
+    assert "no dated entries yet" in html
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "2024-13-01"], "is not a date: write it YYYY-MM-DD"),
+        (["--until", "yesterday"], "is not a date"),
+        (["--sections", "marbles,feelings"], "no section called 'feelings'"),
+        (["--since", "2024-03-05", "--until", "2024-03-01"], "is after"),
+    ],
+)
+def test_cli_errors_are_one_clear_line(planted, tmp_path, capsys, args, message):
+    code = cli.main(["export", str(planted), "--out", str(tmp_path / "out"), *args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and "Traceback" not in err
+    assert err.startswith("trustlab export: ") and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_refuses_to_write_inside_the_journal(planted, capsys):
+    before = folder_bytes(planted)
+    assert cli.main(["export", str(planted), "--out", str(planted / "report")]) == 2
+    assert "inside the journal folder" in capsys.readouterr().err
+    assert folder_bytes(planted) == before
+
+
+def test_cli_missing_journal_is_not_created(tmp_path, capsys):
+    missing = tmp_path / "nope"
+    assert cli.main(["export", str(missing), "--out", str(tmp_path / "out")]) == 2
+    assert "no such folder" in capsys.readouterr().err
+    assert not missing.exists()
+
+
+def test_cli_a_broken_journal_is_reported_not_raised(tmp_path, capsys):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "marbles.csv").write_bytes(b"")
+    assert cli.main(["export", str(broken), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "marbles.csv" in err and "No report was written" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_writes_a_report(planted, tmp_path, capsys):
+    code = cli.main(
+        [
+            "export",
+            str(planted),
+            "--out",
+            str(tmp_path / "out"),
+            "--sections",
+            "beliefs,marbles",
+            "--since",
+            "2024-03-01",
+            "--include-text",
+            "--note",
+            "See you Tuesday",
+            "--csv",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "report.html" in out and "Not shared:" in out
+    html = (tmp_path / "out" / "report.html").read_text("utf-8")
+    assert "See you Tuesday" in html and marker("beliefs", "evidence") in html
+    assert (tmp_path / "out" / "csv").is_dir()
+
+
+# --- notebook 07's form -----------------------------------------------------------------
+
+
+def test_share_form_previews_before_anything_is_written(journal, tmp_path):
+    from trustlab.share import ShareForm
+
+    out = tmp_path / "report"
+    form = ShareForm(journal, folder=out)
+    assert form.export_button.disabled
+    assert form.export() is None and not out.exists()  # nothing before a preview
+    form.sections["roots"].value = False
+    form.since.value = datetime.date(2024, 3, 1)
+    form.include_text.value = True
+    form.note.value = f"Notes {SCRIPT}"
+    form.preview_button.click()
+    assert not out.exists()
+    assert not form.export_button.disabled
+    shown = form.output.outputs[0]["data"]["text/html"]
+    assert "<iframe" in shown and 'sandbox=""' in shown and "&amp;lt;script" in shown
+    form.export_button.click()
+    assert (out / "report.html").read_text("utf-8") == form.last_preview.html
+    html = (out / "report.html").read_text("utf-8")
+    assert ">Step 1 · Roots of distrust</h2>" not in html
+    assert marker("marbles", "moment") in html and "Notes &lt;script&gt;" in html
+    assert "Done." in form.status.value
+
+
+def test_share_form_asks_for_a_new_preview_after_a_change(journal, tmp_path):
+    from trustlab.share import ShareForm
+
+    out = tmp_path / "report"
+    form = ShareForm(journal, folder=out)
+    form.preview_button.click()
+    form.real_names.value = True
+    assert form.export_button.disabled and form.output.outputs == ()
+    form.export_button.click()  # a click that slips through a disabled button
+    assert not out.exists()
+    assert "Preview" in form.status.value
+
+
+def test_share_form_shows_errors_in_the_form(journal):
+    from trustlab.share import ShareForm
+
+    form = ShareForm(journal, folder=journal.path / "inside")
+    form.preview_button.click()
+    assert form.export() is None
+    assert "inside the journal folder" in form.status.value
+    for box in form.sections.values():
+        box.value = False
+    assert form.preview() is None and "at least one section" in form.status.value
+
+
+def test_notebook_07_is_short_cells_that_call_the_package():
+    nb = nbformat.read(ROOT / "notebooks" / "07_share_with_coach.ipynb", as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert any("workbook.start()" in c for c in code)
+    assert all(len(c.splitlines()) <= 3 for c in code)
+    text = "\n".join(c.source for c in nb.cells)
+    assert "not therapy" in text and "988" in text
+
+
+# --- the coach's review -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def successive(journal, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("reports")
+    export(journal, folder / "first", until="2024-03-14")
+    export(journal, folder / "second", since="2024-03-15", sections=["marbles", "beliefs"])
+    return folder
+
+
+def test_reports_are_read_oldest_first_and_compared(successive):
+    reports = read_reports(successive)
+    assert [r["folder"] for r in reports] == ["first", "second"]
+    assert reports[0]["label"] == "5 Jan 2024 – 14 Mar 2024"
+    compared = compare_reports(reports)
+    jar = compared[compared["measure"] == "Person A: marbles in the jar"]
+    assert list(jar["order"]) == [0, 1]
+    assert set(compared[compared["order"] == 1]["group"]) == {"Marble jars", "Beliefs"}
+    assert read_reports([successive / "second", successive / "first"])[0]["folder"] == "first"
+
+
+def test_review_tolerates_reports_that_are_odd_or_not_reports(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "report.json").write_text("{not json", "utf-8")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "report.json").write_text(
+        json.dumps(
+            {
+                "format": "trustlab-report",
+                "period": "x",
+                "figures": {"marbles": {"jars": [{"person": "<b>X</b>", "marbles": "lots"}]}},
+            }
+        ),
+        "utf-8",
+    )
+    reports = read_reports(tmp_path)
+    assert [r["folder"] for r in reports] == ["b"]
+    assert compare_reports(reports).empty
+
+
+def test_review_escapes_what_reports_contain(journal, tmp_path):
+    from trustlab import share
+
+    j = open_journal(tmp_path / "journal")
+    for day in IN_RANGE[:3]:
+        j.add("marbles", date=day, person="<img src=x onerror=alert(1)>", marbles=1)
+    export(j, tmp_path / "reports" / "one", real_names=True)
+    reports = read_reports(tmp_path / "reports")
+    html = share._comparison_html(share.comparison_table(compare_reports(reports)))
+    html += share._reports_html(reports)
+    assert "<img" not in html and "&lt;img src=x" in html
+
+
+def test_coach_review_runs_without_a_journal(successive, monkeypatch):
+    from nbclient import NotebookClient
+
+    path = ROOT / "notebooks" / "coach_review.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "workbook" not in source and "open_journal" not in source
+    assert 'os.environ.get("TRUSTLAB_REPORTS", ".")' in source
+    monkeypatch.delenv("TRUSTLAB_JOURNAL", raising=False)
+    monkeypatch.setenv("TRUSTLAB_REPORTS", str(successive))
+    NotebookClient(
+        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(successive)}}
+    ).execute()
+    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    html = "\n".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "The shared figures, report by report" in html and "Change, first to last" in html
+    assert any("image/svg+xml" in o.get("data", {}) for o in outputs)
+
+
+# --- the benchmark's code (at a tiny size) ---------------------------------------------------
+
+
+def test_bench_export_runs_on_a_small_journal(planted):
+    from benchmarks import bench_export
+
+    rows = bench_export.run(planted)
+    assert [r.measurement for r in rows][:2] == ["export time", "report.html size"]
+    assert all(r.ok for r in rows)

@@ -1,0 +1,1788 @@
+"""The coach report: exactly what the person chooses to share, and nothing else.
+
+The person picks the steps to share, a date range, and whether what they wrote
+and people's real names go in; by default only counts, scores and charts are
+shared, with people shown as "Person A", "Person B" ... :func:`preview` builds
+the report in memory and :meth:`Preview.write` (or :func:`export`) writes it:
+
+``report.html``
+    A static page: no JavaScript, no request to any other host (a Content
+    Security Policy forbids both), charts inlined as SVG.
+``report.ipynb``
+    The same content as a notebook of static outputs, with empty cells for
+    the coach's notes. It holds no code, no widget state and no metadata.
+``report.json``
+    The shared figures only, for the coach's review notebook
+    (:func:`read_reports`, :func:`compare_reports`).
+``csv/*.csv`` (with ``csv=True``)
+    The report's tables for a spreadsheet, formulas neutralised.
+
+Consent is enforced once, where the data enter: a *shared view* of the journal
+(the tables cut to the chosen steps and dates, people renamed, words removed)
+is the only thing the charts, insights and tables ever read. Which columns are
+names and which are free text comes from :mod:`trustlab.schema`, so a new text
+column is kept out of reports without a change here.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import html
+import io
+import json
+import math
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import vl_convert
+
+from . import __version__, charts, insights
+from .journal import Journal
+from .schema import TABLES, Table
+
+__all__ = [
+    "ALL",
+    "MAX_ENTRIES",
+    "SECTIONS",
+    "ExportError",
+    "ExportResult",
+    "Preview",
+    "check_options",
+    "compare_reports",
+    "export",
+    "preview",
+    "read_reports",
+]
+
+FORMAT = "trustlab-report"
+"""The ``format`` field of report.json."""
+
+FORMAT_VERSION = 1
+
+MAX_ENTRIES = 200
+"""With words included: the latest entries of each kind listed in the report."""
+
+
+@dataclass(frozen=True)
+class _Section:
+    key: str
+    step: int
+    title: str
+    intro: str
+    tables: tuple[str, ...]
+
+    @property
+    def heading(self) -> str:
+        return f"Step {self.step} · {self.title}"
+
+
+SECTIONS: dict[str, _Section] = {
+    s.key: s
+    for s in (
+        _Section(
+            "roots",
+            1,
+            "Roots of distrust",
+            "Moments that set off distrust (triggers): where the wariness seems to come "
+            "from, how strong it felt (0 to 10), and how much of what happened the person "
+            "saw as theirs to own (0 to 100%). Seeing it as all or nothing is common early on.",
+            ("triggers",),
+        ),
+        _Section(
+            "qualities",
+            2,
+            "Qualities that feel safe",
+            "The qualities, values and needs that help the person feel safe with someone, "
+            "and how often each person showed them.",
+            ("qualities", "observations"),
+        ),
+        _Section(
+            "self_trust",
+            3,
+            "Trusting myself",
+            "Red flags the person noticed and whether they acted on them (heeded) or "
+            "explained them away (painted green), and promises they made to themselves "
+            "and kept.",
+            ("red_flags", "promises"),
+        ),
+        _Section(
+            "beliefs",
+            4,
+            "Challenging harsh beliefs",
+            "Thought records: a harsh belief, how true it felt from 0 to 100 before "
+            "looking at the evidence against it, and how true it felt afterwards.",
+            ("beliefs",),
+        ),
+        _Section(
+            "marbles",
+            5,
+            "Marble jars and small steps",
+            "Each person has a marble jar: a moment where they showed up puts marbles in "
+            "(up to 5), a let-down takes some out. Small steps are little things the person "
+            "gave or asked for, and how each person responded.",
+            ("marbles", "steps"),
+        ),
+    )
+}
+"""The steps a report can share, in the order of the five steps."""
+
+ALL: tuple[str, ...] = tuple(SECTIONS)
+"""Every section: the default of ``sections``."""
+
+_SECTION_OF = {table: s.key for s in SECTIONS.values() for table in s.tables}
+
+
+class ExportError(ValueError):
+    """An export option is not valid, or the report cannot go where it was asked to."""
+
+
+# --- options ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Options:
+    sections: tuple[str, ...]
+    since: datetime.date | None
+    until: datetime.date | None
+    include_text: bool
+    real_names: bool
+    note: str
+    csv: bool
+
+
+def check_options(
+    sections: Iterable[str] | str = ALL,
+    since: datetime.date | str | None = None,
+    until: datetime.date | str | None = None,
+    include_text: bool = False,
+    real_names: bool = False,
+    note: str | None = None,
+    csv: bool = False,
+) -> _Options:
+    """Check export options (see :func:`export`) and return them tidied.
+
+    Raises
+    ------
+    ExportError
+        Naming the option, the value given and what is allowed.
+    """
+    if isinstance(sections, str):
+        sections = [s for s in sections.split(",") if s.strip()]
+    chosen = [s.strip() for s in sections]
+    unknown = [s for s in chosen if s not in SECTIONS]
+    if unknown:
+        raise ExportError(
+            f"There is no section called {', '.join(map(repr, unknown))}. "
+            f"Choose from: {', '.join(ALL)} (separated by commas)."
+        )
+    if not chosen:
+        raise ExportError(f"Choose at least one section to share, from: {', '.join(ALL)}.")
+    first, last = _date_option("since", since), _date_option("until", until)
+    if first and last and first > last:
+        raise ExportError(
+            f"since={first.isoformat()} is after until={last.isoformat()}: "
+            "the report would cover no days. Swap them, or leave one out."
+        )
+    return _Options(
+        sections=tuple(s for s in ALL if s in chosen),
+        since=first,
+        until=last,
+        include_text=bool(include_text),
+        real_names=bool(real_names),
+        note=(note or "").strip(),
+        csv=bool(csv),
+    )
+
+
+def _date_option(name: str, value: datetime.date | str | None) -> datetime.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ExportError(
+        f"{name}={value!r} is not a date: write it YYYY-MM-DD, for example 2024-03-01."
+    )
+
+
+# --- the shared view ------------------------------------------------------------------------
+
+
+def _is_name(table: Table, column: str) -> bool:
+    col = table.column(column)
+    return col.refers_to == "people" or (table.name == "people" and column == "person")
+
+
+def _is_quality(table: Table, column: str) -> bool:
+    col = table.column(column)
+    return col.refers_to == "qualities" or (table.name == "qualities" and column == "quality")
+
+
+FREE_TEXT: dict[str, tuple[str, ...]] = {
+    t.name: tuple(c.name for c in t.columns if c.kind == "text" and not _is_name(t, c.name))
+    for t in TABLES.values()
+}
+"""Every column of words the person typed (quality names and beliefs included), by table:
+shared only with ``include_text``. People's names are handled by ``real_names``."""
+
+
+class SharedJournal:
+    """A read-only stand-in for a journal that holds only what the person chose to share.
+
+    It has the one method :mod:`trustlab.insights` and :mod:`trustlab.charts`
+    read (``table(name)``), so every figure in a report is made from it.
+    """
+
+    def __init__(self, tables: dict[str, pd.DataFrame]):
+        self._tables = tables
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The shared entries of table ``name``."""
+        return self._tables[name].copy(deep=False)
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(frame) for name, frame in self._tables.items()}
+
+
+@dataclass
+class _Naming:
+    """How names, qualities and beliefs appear in a report."""
+
+    people: dict[str, str]
+    qualities: dict[str, str]
+    pattern: re.Pattern | None
+    numbers: dict[str, int] = field(default_factory=dict)
+    """A belief as written (stripped, case-folded) -> its number in the whole journal."""
+    beliefs: dict[str, int] = field(default_factory=dict)
+    """A belief as it reads in the report (stripped, case-folded) -> its number in the
+    whole journal, so "Belief 2" is the same belief in every report."""
+
+    def person(self, name: str) -> str:
+        # Every name the journal uses has a letter; anything else is left out, not shown.
+        return self.people.get(name.strip(), "")
+
+    def words(self, text: str) -> str:
+        """Free text with the names of people the journal lists replaced by their letters."""
+        if self.pattern is None or not text:
+            return text
+        return self.pattern.sub(lambda m: self.people[m.group(0)], text)
+
+    def belief_label(self, text: str) -> str:
+        number = self.beliefs.get(text.strip().casefold())
+        return f"Belief {number}" if number else text
+
+
+def pseudonym(index: int) -> str:
+    """``Person A`` ... ``Person Z``, then ``Person AA``, ``Person AB`` ..."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"Person {letters}"
+
+
+def _naming(journal: Journal, opts: _Options) -> _Naming:
+    # Letters follow the whole journal's order (people.csv first), never the chosen
+    # dates or sections, so one person keeps one letter in every report.
+    order = insights.person_order(journal)
+    if opts.real_names:
+        people = {p: p for p in order}
+        pattern = None
+    else:
+        people = {p: pseudonym(i) for i, p in enumerate(order)}
+        names = sorted((p for p in people if p), key=len, reverse=True)
+        pattern = (
+            re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
+            if names
+            else None
+        )
+    listed = [q for q in dict.fromkeys(journal.table("qualities")["quality"].str.strip()) if q]
+    named = set(journal.table("observations")["quality"].str.strip()) - set(listed) - {""}
+    qualities = {
+        q: f"Quality {i}"
+        for i, q in enumerate([*listed, *sorted(named, key=str.casefold)], start=1)
+    }
+    naming = _Naming(people, qualities, pattern)
+    shift = insights.belief_shift(journal)
+    naming.numbers = {
+        str(text).casefold(): int(n)
+        for n, text in zip(shift["number"], shift["belief"], strict=True)
+    }
+    for written in journal.table("beliefs")["belief"].unique():
+        number = naming.numbers[str(written).strip().casefold()]
+        shown = naming.words(str(written)) if opts.include_text else f"Belief {number}"
+        naming.beliefs[shown.strip().casefold()] = number
+    return naming
+
+
+def _map_values(series: pd.Series, convert: Callable[[str], str]) -> pd.Series:
+    """``convert`` applied to each distinct value once (a million rows name few people)."""
+    codes, uniques = pd.factorize(series, sort=False)
+    mapped = np.array([convert(str(u)) for u in uniques] + [""], dtype=object)
+    return pd.Series(mapped[codes], index=series.index, dtype=series.dtype)
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    return pd.Series(np.full(len(series), "", dtype=object), index=series.index, dtype=series.dtype)
+
+
+def _shared_view(journal: Journal, opts: _Options, naming: _Naming) -> SharedJournal:
+    tables: dict[str, pd.DataFrame] = {}
+    for name, table in TABLES.items():
+        frame = journal.table(name)
+        section = _SECTION_OF.get(name)
+        if section is not None and section not in opts.sections:
+            frame = frame.iloc[0:0]
+        elif "date" in frame.columns and (opts.since or opts.until):
+            keep = np.ones(len(frame), dtype=bool)
+            if opts.since:
+                keep &= (frame["date"] >= pd.Timestamp(opts.since)).to_numpy()
+            if opts.until:
+                keep &= (frame["date"] <= pd.Timestamp(opts.until)).to_numpy()
+            frame = frame[keep]
+        frame = frame.reset_index(drop=True)
+        columns = {"id": _blank(frame["id"])} if "id" in frame.columns else {}
+        for column in table.column_names:
+            values = frame[column]
+            if _is_name(table, column):
+                columns[column] = _map_values(values, naming.person)
+            elif _is_quality(table, column):
+                words = (
+                    naming.words
+                    if opts.include_text
+                    else (lambda q: naming.qualities.get(q.strip(), ""))
+                )
+                columns[column] = _map_values(values, words)
+            elif table.name == "beliefs" and column == "belief":
+                columns[column] = _map_values(
+                    values,
+                    naming.words
+                    if opts.include_text
+                    else (lambda b: f"Belief {naming.numbers[b.strip().casefold()]}"),
+                )
+            elif column in FREE_TEXT[name]:
+                columns[column] = (
+                    _map_values(values, naming.words) if opts.include_text else _blank(values)
+                )
+            else:
+                columns[column] = values
+        tables[name] = pd.DataFrame(columns, index=frame.index)
+    # Only the people the shared entries are about: no one else is listed.
+    named: set[str] = set()
+    for name in ("observations", "red_flags", "steps", "marbles"):
+        named.update(tables[name]["person"].str.strip().unique())
+    people = tables["people"]
+    tables["people"] = people[people["person"].str.strip().isin(named)].reset_index(drop=True)
+    return SharedJournal(tables)
+
+
+# --- the report, as data ------------------------------------------------------------------
+
+
+@dataclass
+class _Column:
+    key: str
+    label: str
+    kind: str = "int"  # int, share, float, date, text or choice
+
+
+@dataclass
+class _Table:
+    key: str
+    caption: str
+    columns: list[_Column]
+    rows: list[list[Any]]
+    note: str = ""
+    figures: bool = True
+    """Figures go into report.json; entries (what the person wrote) do not."""
+
+
+@dataclass
+class _Chart:
+    key: str
+    title: str
+    description: str
+    svg: str
+    png: bytes
+
+
+@dataclass
+class _Part:
+    section: _Section
+    sentences: list[str] = field(default_factory=list)
+    charts: list[_Chart] = field(default_factory=list)
+    tables: list[_Table] = field(default_factory=list)
+    entries: list[_Table] = field(default_factory=list)
+    empty: bool = False
+
+
+@dataclass
+class _Report:
+    opts: _Options
+    created: datetime.date
+    first: datetime.date | None
+    last: datetime.date | None
+    people: _Table
+    parts: list[_Part]
+    included: list[str]
+    excluded: list[str]
+
+
+def _plain(value: Any) -> Any:
+    """A value as plain Python: int, float, str, date or None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp | np.datetime64):
+        return pd.Timestamp(value).date()
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+def _table(
+    key: str, caption: str, frame: pd.DataFrame, columns: list[_Column], **options: Any
+) -> _Table:
+    data = [frame[c.key].tolist() for c in columns]
+    rows = [[_plain(v) for v in row] for row in zip(*data, strict=True)] if columns else []
+    return _Table(key, caption, columns, rows, **options)
+
+
+_CHART_TEXT = {
+    "triggers_over_time": "Bars show how many triggers were noted in each period, coloured by "
+    "where the wariness seemed to come from.",
+    "blame_balance": "Bars show how many triggers fell in each band of how much of what "
+    "happened the person saw as theirs to own, from 0% to 100%; the two ends (all or "
+    "nothing) are coloured apart.",
+    "qualities_check": "A grid of people (rows) by qualities (columns); each square says how "
+    "often that person showed that quality. Pale squares rest on fewer than 5 observations.",
+    "self_trust": "Two lines over time: the share of red flags the person acted on rather than "
+    "explained away, and the share of promises to themselves they kept, each counted up to "
+    "that point.",
+    "belief_shift": "One row per belief: a grey dot for how true it felt (0 to 100) before a "
+    "thought record and a green dot for afterwards, over time.",
+    "marble_jar": "One line per person (at most 8): how many marbles were in their jar over "
+    "the period. Upward triangles mark periods where more marbles went in than came out.",
+    "current_jars": "One bar per person (at most 8): marbles in minus marbles out over the period.",
+    "braving_profile": "A grid of people (rows) by the seven BRAVING elements of trust "
+    "(boundaries, reliability, accountability, vault, integrity, non-judgment, generosity); "
+    "blue where more marbles went in, red where more came out.",
+    "step_responses": "One bar per person, split by how they met the small things the person "
+    "gave or asked for: warm, neutral, cold, or still waiting.",
+}
+
+
+def _chart(key: str, make: Callable[[], Any]) -> _Chart:
+    chart = make()
+    spec = chart.to_dict()
+    title = spec.get("title", {})
+    text = title.get("text", "") if isinstance(title, dict) else str(title)
+    svg = charts.to_svg(chart)
+    png = vl_convert.svg_to_png(svg, scale=1)
+    return _Chart(key, text, _CHART_TEXT[key], svg, png)
+
+
+def _dates(view: SharedJournal) -> tuple[datetime.date | None, datetime.date | None]:
+    found = [view.table(n)["date"] for n in TABLES if "date" in TABLES[n].column_names]
+    found = [d for d in found if len(d)]
+    if not found:
+        return None, None
+    return (min(d.min() for d in found).date(), max(d.max() for d in found).date())
+
+
+def _build(journal: Journal, opts: _Options) -> _Report:
+    naming = _naming(journal, opts)
+    view = _shared_view(journal, opts, naming)
+    first, last = _dates(view)
+    people_frame = view.table("people")
+    people_frame = people_frame.assign(
+        relationship=people_frame["relationship"].str.replace("_", " "),
+    )
+    people_columns = [
+        _Column("person", "Person", "text"),
+        _Column("relationship", "Relationship", "text"),
+        _Column("era", "Present or past", "text"),
+    ]
+    if opts.include_text:
+        people_columns.append(_Column("note", "Note", "text"))
+    people = _table("people", "The people this report is about", people_frame, people_columns)
+    builders = {
+        "roots": _roots,
+        "qualities": _qualities,
+        "self_trust": _self_trust,
+        "beliefs": _beliefs,
+        "marbles": _marbles,
+    }
+    parts = []
+    for key in opts.sections:
+        part = _Part(SECTIONS[key])
+        builders[key](view, part, opts, naming)
+        if opts.include_text and not part.empty:
+            part.entries = _entries(view, SECTIONS[key])
+        parts.append(part)
+    named = any(
+        (view.table(n)["person"].str.strip() != "").any()
+        for n in ("observations", "red_flags", "steps", "marbles")
+    )
+    included, excluded = _consent_lists(opts, named=named)
+    return _Report(opts, datetime.date.today(), first, last, people, parts, included, excluded)
+
+
+def _sentences(view: SharedJournal, step: int, opts: _Options) -> list[str]:
+    said = insights.sentences(view, step=step, label_beliefs=True)
+    if not opts.include_text:
+        # Labels stand in for words here; quoting them as if they were words reads oddly.
+        said = [re.sub(r"“((?:Belief|Quality) \d+)”", r"\1", s) for s in said]
+    return said
+
+
+def _roots(view: SharedJournal, part: _Part, opts: _Options, naming: _Naming) -> None:
+    triggers = view.table("triggers")
+    if triggers.empty:
+        part.empty = True
+        return
+    part.sentences = _sentences(view, 1, opts)
+    part.charts = [
+        _chart("triggers_over_time", lambda: charts.triggers_over_time(view)),
+        _chart("blame_balance", lambda: charts.blame_balance(view)),
+    ]
+    origins = insights.triggers_by_origin(view)
+    origins = origins.assign(
+        origin=origins["origin"].map(_ORIGIN_LABELS),
+        mean_intensity=origins["mean_intensity"].round(1),
+    )
+    part.tables.append(
+        _table(
+            "by_origin",
+            "Triggers by where the wariness seems to come from",
+            origins,
+            [
+                _Column("origin", "Where it seems to come from", "text"),
+                _Column("triggers", "Triggers"),
+                _Column("mean_intensity", "Average intensity (0–10)", "float"),
+                _Column("max_intensity", "Strongest (0–10)"),
+            ],
+        )
+    )
+    low, high = insights.ALL_OR_NOTHING
+    share = triggers["my_share"]
+    blame = pd.DataFrame(
+        {
+            "answer": [f"All or nothing ({low}% or less, or {high}% or more)", "Some of each"],
+            "triggers": [
+                int(((share <= low) | (share >= high)).sum()),
+                int(((share > low) & (share < high)).sum()),
+            ],
+            "average_share": [
+                share[(share <= low) | (share >= high)].mean(),
+                share[(share > low) & (share < high)].mean(),
+            ],
+        }
+    )
+    part.tables.append(
+        _table(
+            "blame_balance",
+            "How much of each trigger the person saw as theirs to own",
+            blame,
+            [
+                _Column("answer", "Answer", "text"),
+                _Column("triggers", "Triggers"),
+                _Column("average_share", "Average share theirs (%)", "float"),
+            ],
+        )
+    )
+
+
+_ORIGIN_LABELS = {k: charts.LABELS[k] for k in TABLES["triggers"].column("origin").choices}
+
+
+def _qualities(view: SharedJournal, part: _Part, opts: _Options, naming: _Naming) -> None:
+    check = insights.qualities_check(view)
+    if check.empty:
+        part.empty = True
+        return
+    part.sentences = _sentences(view, 2, opts)
+    part.charts = [_chart("qualities_check", lambda: charts.qualities_check(view))]
+    part.tables.append(
+        _table(
+            "qualities_check",
+            "How often each person showed each quality",
+            check,
+            [
+                _Column("person", "Person", "text"),
+                _Column("quality", "Quality", "text"),
+                _Column("yes", "Shown"),
+                _Column("no", "Not shown"),
+                _Column("unsure", "Not sure"),
+                _Column("observations", "Observations"),
+                _Column("share_shown", "Share shown", "share"),
+            ],
+        )
+    )
+
+
+def _self_trust(view: SharedJournal, part: _Part, opts: _Options, naming: _Naming) -> None:
+    flags, promises = view.table("red_flags"), view.table("promises")
+    if flags.empty and promises.empty:
+        part.empty = True
+        return
+    part.sentences = _sentences(view, 3, opts)
+    part.charts = [_chart("self_trust", lambda: charts.self_trust(view))]
+    flag_columns = [
+        _Column("heeded", "Heeded"),
+        _Column("painted_green", "Painted green (explained away)"),
+        _Column("watching", "Watching"),
+        _Column("rate", "Heeded, of those decided", "share"),
+    ]
+    if not flags.empty:
+        overall = insights.self_trust_rate(view).assign(person="Everyone")
+        by_person = insights.self_trust_rate(view, by_person=True)
+        part.tables.append(
+            _table(
+                "red_flags",
+                "Red flags, and what the person did about them",
+                pd.concat([by_person, overall], ignore_index=True),
+                [_Column("person", "About", "text"), *flag_columns],
+            )
+        )
+    if not promises.empty:
+        kept = insights.promises_kept(view).assign(what="Promises to themselves")
+        part.tables.append(
+            _table(
+                "promises",
+                "Promises the person made to themselves",
+                kept,
+                [
+                    _Column("what", "What", "text"),
+                    _Column("yes", "Kept"),
+                    _Column("partly", "Partly"),
+                    _Column("no", "Not kept"),
+                    _Column("open", "Not looked back on yet"),
+                    _Column("rate", "Kept, of those looked back on", "share"),
+                ],
+            )
+        )
+
+
+_TRENDS = {
+    "easing": "Feels less true",
+    "stronger": "Feels more true",
+    "steady": "About the same",
+    "too_few": "Too early to tell",
+}
+
+
+def _beliefs(view: SharedJournal, part: _Part, opts: _Options, naming: _Naming) -> None:
+    records = insights.belief_shift(view)
+    if records.empty:
+        part.empty = True
+        return
+    part.sentences = _sentences(view, 4, opts)
+    part.charts = [_chart("belief_shift", lambda: charts.belief_shift(view, label_beliefs=True))]
+    trends = insights.belief_trends(view)
+    means = records.groupby("number").agg(
+        mean_before=("before", "mean"),
+        mean_after=("after", lambda a: a.astype("float64").mean()),
+    )
+    trends = trends.join(means, on="number")
+    trends = trends.assign(
+        label=[naming.belief_label(text) for text in trends["belief"]],
+        words=trends["belief"],
+        trend=trends["trend"].map(_TRENDS),
+        mean_before=trends["mean_before"].round(1),
+        mean_after=trends["mean_after"].round(1),
+    ).sort_values("label", key=lambda s: s.str.extract(r"(\d+)$")[0].astype("float64"))
+    columns = [_Column("label", "Belief", "text")]
+    if opts.include_text:
+        columns.append(_Column("words", "In their words", "text"))
+    columns += [
+        _Column("records", "Thought records"),
+        _Column("mean_before", "How true before (average, 0–100)", "float"),
+        _Column("mean_after", "How true after (average, 0–100)", "float"),
+        _Column("first_before", "Before, first record"),
+        _Column("last_before", "Before, latest record"),
+        _Column("trend", "Across the records", "text"),
+    ]
+    part.tables.append(_table("beliefs", "How true each belief has felt", trends, columns))
+
+
+def _marbles(view: SharedJournal, part: _Part, opts: _Options, naming: _Naming) -> None:
+    marbles, steps = view.table("marbles"), view.table("steps")
+    if marbles.empty and steps.empty:
+        part.empty = True
+        return
+    part.sentences = _sentences(view, 5, opts)
+    if not marbles.empty:
+        part.charts += [
+            _chart("marble_jar", lambda: charts.marble_jar(view)),
+            _chart("current_jars", lambda: charts.current_jars(view)),
+        ]
+        if (marbles["braving"] != "").any():
+            part.charts.append(_chart("braving_profile", lambda: charts.braving_profile(view)))
+        jars = insights.current_jars(view)
+        trends = insights.jar_trends(view).set_index("person")["trend"]
+        jars = jars.assign(lately=jars["person"].map(trends).map(_JAR_TRENDS))
+        part.tables.append(
+            _table(
+                "jars",
+                "Each person's marble jar over the period",
+                jars,
+                [
+                    _Column("person", "Person", "text"),
+                    _Column("marbles", "In the jar (in minus out)"),
+                    _Column("earned", "Marbles in"),
+                    _Column("lost", "Marbles out"),
+                    _Column("moments", "Moments"),
+                    _Column("lately", f"Last {insights.RECENT_WEEKS} weeks", "text"),
+                    _Column("last_date", "Latest moment", "date"),
+                ],
+            )
+        )
+    if not steps.empty:
+        part.charts.append(_chart("step_responses", lambda: charts.step_responses(view)))
+        responses = insights.step_responses(view)
+        wide = responses.pivot_table(
+            index="person",
+            columns="response",
+            values="steps",
+            aggfunc="sum",
+            fill_value=0,
+            sort=False,
+        )
+        given = responses.groupby("person", sort=False)[["gave", "asked"]].sum()
+        wide = given.join(wide).reset_index()
+        for response in TABLES["steps"].column("response").choices:
+            if response not in wide:
+                wide[response] = 0
+        part.tables.append(
+            _table(
+                "steps",
+                "Small steps, and how each person responded",
+                wide,
+                [
+                    _Column("person", "Person", "text"),
+                    _Column("gave", "Gave"),
+                    _Column("asked", "Asked"),
+                    _Column("warm", "Warm"),
+                    _Column("neutral", "Neutral"),
+                    _Column("cold", "Cold"),
+                    _Column("pending", "Still waiting"),
+                ],
+            )
+        )
+
+
+_JAR_TRENDS = {
+    "filling": "Filling",
+    "emptying": "Emptying",
+    "steady": "Steady",
+    "too_few": "Too few moments to tell",
+}
+
+
+def _entries(view: SharedJournal, section: _Section) -> list[_Table]:
+    """What the person wrote, entry by entry, newest first (at most MAX_ENTRIES each)."""
+    out = []
+    for name in section.tables:
+        table = TABLES[name]
+        frame = view.table(name)
+        # An observation's quality only names one of the qualities: not words of its own.
+        words = [c for c in FREE_TEXT[name] if name == "qualities" or not _is_quality(table, c)]
+        written = np.zeros(len(frame), dtype=bool)
+        for column in words:
+            written |= (frame[column].str.strip() != "").to_numpy()
+        frame = frame[written]
+        if "date" in frame.columns:
+            frame = frame.sort_values("date", ascending=False, kind="stable")
+        total = len(frame)
+        if not total:
+            continue
+        frame = frame.head(MAX_ENTRIES)
+        columns = []
+        for col in table.columns:
+            kind = {"date": "date", "int": "int", "choice": "choice"}.get(col.kind, "text")
+            columns.append(_Column(col.name, col.label, kind))
+        note = (
+            f"The latest {MAX_ENTRIES:,} of {total:,} entries with words in them."
+            if total > MAX_ENTRIES
+            else ""
+        )
+        out.append(
+            _table(name, f"{table.title}, in their words", frame, columns, note=note, figures=False)
+        )
+    return out
+
+
+def _consent_lists(opts: _Options, *, named: bool) -> tuple[list[str], list[str]]:
+    """What the report shares and what it leaves out, in words for both the person and coach."""
+    steps = [SECTIONS[k] for k in opts.sections]
+    names = ", ".join(s.title for s in steps)
+    if len(steps) == len(SECTIONS):
+        which = "All five steps"
+    elif len(steps) == 1:
+        which = f"Step {steps[0].step}"
+    else:
+        which = f"Steps {', '.join(str(s.step) for s in steps[:-1])} and {steps[-1].step}"
+    included = [f"{which} ({names}): counts, scores, charts and short summaries."]
+    if not named:
+        pass
+    elif opts.real_names:
+        included.append("People, by their real names, with how they are related to the person.")
+    else:
+        included.append(
+            "People, as Person A, Person B … (the same letter for the same person "
+            "in every report), with how they are related to the person."
+        )
+    if opts.include_text:
+        text = (
+            "What the person wrote, as they wrote it (notes, moments, situations, red flags, "
+            "promises, small steps, beliefs and the evidence against them, qualities): "
+            f"the latest {MAX_ENTRIES:,} entries of each kind."
+        )
+        if not opts.real_names:
+            text += (
+                " Names of the people they listed are replaced by their letters where "
+                "trustlab recognises them; other names they wrote are not."
+            )
+        included.append(text)
+    excluded = [f"{s.heading}." for s in SECTIONS.values() if s.key not in opts.sections]
+    if not opts.include_text:
+        excluded.append(
+            "Anything written in words: notes, moments, situations, red flags, "
+            "promises, small steps, the wording of beliefs and the evidence "
+            "against them, and the names of qualities."
+        )
+    if not opts.real_names:
+        excluded.append("Real names.")
+    if opts.since:
+        excluded.append(f"Entries before {_long_date(opts.since)}.")
+    if opts.until:
+        excluded.append(f"Entries after {_long_date(opts.until)}.")
+    excluded.append("Where the journal is kept, and anything in it not listed above.")
+    return included, excluded
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def _long_date(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _short_date(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _period(report: _Report) -> str:
+    opts = report.opts
+    if opts.since and opts.until:
+        return f"From {_long_date(opts.since)} to {_long_date(opts.until)}"
+    if report.first is None:
+        if opts.since:
+            return f"From {_long_date(opts.since)} on (no entries in this period)"
+        if opts.until:
+            return f"Up to {_long_date(opts.until)} (no entries in this period)"
+        return "The whole journal (no dated entries yet)"
+    start = (
+        _long_date(opts.since) if opts.since else (f"the first entry ({_long_date(report.first)})")
+    )
+    end = _long_date(opts.until) if opts.until else f"the latest ({_long_date(report.last)})"
+    return f"From {start} to {end}"
+
+
+def _cell(value: Any, kind: str) -> str:
+    """A table cell's text (not yet escaped)."""
+    if value is None or value == "":
+        return "–" if kind not in ("text", "choice") else ""
+    if kind == "int":
+        return f"{int(value):,}".replace("-", "−")
+    if kind == "share":
+        return f"{round(100 * value)}%"
+    if kind == "float":
+        return f"{value:,.1f}".replace("-", "−")
+    if kind == "date":
+        return _short_date(value)
+    if kind == "choice":
+        return str(value).replace("_", " ")
+    return str(value)
+
+
+_NUMERIC = {"int", "share", "float"}
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _table_html(table: _Table, ident: str) -> str:
+    head = "".join(f'<th scope="col"{_align(c.kind)}>{_e(c.label)}</th>' for c in table.columns)
+    body = []
+    for row in table.rows:
+        cells = []
+        for i, (column, value) in enumerate(zip(table.columns, row, strict=True)):
+            text = _e(_cell(value, column.kind))
+            if i == 0:
+                cells.append(f'<th scope="row">{text}</th>')
+            else:
+                cells.append(f"<td{_align(column.kind)}>{text}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    note = f'<p class="table-note">{_e(table.note)}</p>' if table.note else ""
+    return (
+        f'<div class="table-wrap" id="{ident}"><table><caption>{_e(table.caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{note}"
+    )
+
+
+def _align(kind: str) -> str:
+    if kind in _NUMERIC:
+        return ' class="num"'
+    if kind == "text":
+        return ' class="words"'
+    return ""
+
+
+def _svg_html(chart: _Chart, ident: str) -> str:
+    """The chart's SVG, with ids made unique in the page and an accessible name."""
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{ident}-{m.group(1)}"', chart.svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{ident}-{m.group(1)})", svg)
+    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{ident}-{m.group(1)}"', svg)
+    end = svg.index(">")
+    label = f"{chart.title}. {chart.description}"
+    return (
+        f'{svg[:end]} role="img" aria-labelledby="{ident}-title">'
+        f'<title id="{ident}-title">{_e(label)}</title>{svg[end + 1 :]}'
+    )
+
+
+def _figure_html(chart: _Chart, ident: str) -> str:
+    return (
+        f'<figure class="chart">{_svg_html(chart, ident)}'
+        f"<figcaption>{_e(chart.description)}</figcaption></figure>"
+    )
+
+
+def _list_html(items: Sequence[str], cls: str = "") -> str:
+    attr = f' class="{cls}"' if cls else ""
+    return f"<ul{attr}>" + "".join(f"<li>{_e(i)}</li>" for i in items) + "</ul>"
+
+
+def _note_html(note: str) -> str:
+    lines = "<br>".join(_e(line) for line in note.splitlines())
+    return f'<blockquote class="note">{lines}</blockquote>'
+
+
+def _covers_html(report: _Report) -> str:
+    return (
+        '<dl class="covers">'
+        f"<dt>Period</dt><dd>{_e(_period(report))}</dd>"
+        f"<dt>Shared</dt><dd>{_list_html(report.included)}</dd>"
+        f"<dt>Not shared</dt><dd>{_list_html(report.excluded)}</dd>"
+        "</dl>"
+    )
+
+
+_HOW_TO_READ = (
+    "trustlab is a private workbook for rebuilding trust after a betrayal. The person "
+    "works through five steps at their own pace and keeps a journal of small entries. "
+    "This report was made from that journal, on their computer, and holds only what they "
+    "chose to share.",
+    "Charts are worded as the person sees them (“my beliefs”, “trusting myself”), and the "
+    "short summaries are written to them (“you”). Counts are always given; a direction "
+    "(a jar filling, a belief easing) is only named when it rests on at least "
+    f"{insights.MIN_ENTRIES} entries.",
+    "trustlab is a tool for self-reflection, not therapy. These figures are the person’s "
+    "own view of their weeks, not a measurement or a diagnosis.",
+)
+
+_CSS = """
+.trustlab-report{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",
+Helvetica,Arial,sans-serif;color:#222;line-height:1.5;max-width:62rem;margin:0 auto;
+padding:1.5rem 1.25rem 3rem;background:#fff}
+.trustlab-report h1{font-size:1.9rem;margin:0 0 .25rem;color:#1f3d36}
+.trustlab-report h2{font-size:1.4rem;margin:2.5rem 0 .5rem;padding-top:.75rem;
+border-top:2px solid #d8e6e0;color:#1f3d36}
+.trustlab-report h3{font-size:1.1rem;margin:1.5rem 0 .4rem;color:#333}
+.trustlab-report .lede{color:#555;margin:0 0 1rem}
+.trustlab-report .covers{display:grid;grid-template-columns:10rem 1fr;gap:.4rem 1rem;
+background:#f3f8f6;border:1px solid #d8e6e0;border-radius:8px;padding:1rem 1.25rem;margin:0}
+.trustlab-report .covers dt{font-weight:600}
+.trustlab-report .covers dd{margin:0}
+.trustlab-report .covers ul{margin:0;padding-left:1.1rem}
+.trustlab-report .intro{max-width:48rem}
+.trustlab-report .sentences li{margin:.2rem 0}
+.trustlab-report .note{border-left:4px solid #e8964a;background:#fdf6ee;margin:0;
+padding:.75rem 1rem;white-space:pre-wrap}
+.trustlab-report figure{margin:1rem 0 1.5rem}
+.trustlab-report figure svg{max-width:100%;height:auto;display:block}
+.trustlab-report figcaption{color:#555;font-size:.9rem;max-width:48rem}
+.trustlab-report .table-wrap{overflow-x:auto}
+.trustlab-report table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.92rem}
+.trustlab-report caption{text-align:left;font-weight:600;padding:.25rem 0}
+.trustlab-report th,.trustlab-report td{border-bottom:1px solid #e3e3e3;padding:.3rem .6rem;
+text-align:left;vertical-align:top}
+.trustlab-report thead th{background:#f3f8f6;border-bottom:2px solid #c9dcd4}
+.trustlab-report tbody th{font-weight:600;white-space:nowrap}
+.trustlab-report .num{text-align:right;font-variant-numeric:tabular-nums}
+.trustlab-report .words{white-space:pre-wrap;max-width:24rem}
+.trustlab-report .table-note,.trustlab-report .empty{color:#555;font-style:italic}
+.trustlab-report footer{margin-top:3rem;color:#555;font-size:.9rem;
+border-top:1px solid #ddd;padding-top:1rem}
+@media print{.trustlab-report h2{break-before:auto}.trustlab-report figure{break-inside:avoid}}
+"""
+
+_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'"
+)
+
+
+def _section_blocks(report: _Report) -> list[tuple[str, str, str]]:
+    """The report as (kind, heading level or '', HTML) blocks, shared by the page and notebook."""
+    blocks: list[tuple[str, str, str]] = []
+    for part in report.parts:
+        s = part.section
+        blocks.append(("heading", "2", s.heading))
+        blocks.append(("html", "", f'<p class="intro">{_e(s.intro)}</p>'))
+        if part.empty:
+            blocks.append(
+                ("html", "", '<p class="empty">Nothing was noted for this step in this period.</p>')
+            )
+            continue
+        if part.sentences:
+            blocks.append(("heading", "3", "In a few words"))
+            blocks.append(("html", "", _list_html(part.sentences, "sentences")))
+        if part.charts:
+            blocks.append(("heading", "3", "Charts"))
+            for i, chart in enumerate(part.charts, start=1):
+                blocks.append(("chart", f"{s.key}-chart-{i}", chart.key))
+        if part.tables:
+            blocks.append(("heading", "3", "Figures"))
+            for i, table in enumerate(part.tables, start=1):
+                blocks.append(("html", "", _table_html(table, f"{s.key}-table-{i}")))
+        if part.entries:
+            blocks.append(("heading", "3", "In their words"))
+            for i, table in enumerate(part.entries, start=1):
+                blocks.append(("html", "", _table_html(table, f"{s.key}-entries-{i}")))
+    return blocks
+
+
+def _charts_by_key(report: _Report) -> dict[tuple[str, str], _Chart]:
+    return {(p.section.key, c.key): c for p in report.parts for c in p.charts}
+
+
+def _render_html(report: _Report) -> str:
+    created = _long_date(report.created)
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        '<meta name="referrer" content="no-referrer">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Trust journal: a shared report ({_e(_period(report))})</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        '<main class="trustlab-report">',
+        "<header>",
+        "<h1>Trust journal: a shared report</h1>",
+        f'<p class="lede">Made with trustlab on {_e(created)} by the person who keeps this '
+        "journal. They chose what goes in it; everything else stayed on their computer.</p>",
+        "</header>",
+        '<section aria-labelledby="covers">',
+        '<h2 id="covers">What this report covers</h2>',
+        _covers_html(report),
+        "</section>",
+    ]
+    if report.opts.note:
+        out += [
+            '<section aria-labelledby="note">',
+            '<h2 id="note">Their note to you</h2>',
+            _note_html(report.opts.note),
+            "</section>",
+        ]
+    out += [
+        '<section aria-labelledby="how">',
+        '<h2 id="how">How to read this report</h2>',
+        *(f"<p>{_e(p)}</p>" for p in _HOW_TO_READ),
+        "</section>",
+    ]
+    if report.people.rows:
+        out += [
+            '<section aria-labelledby="people">',
+            '<h2 id="people">The people in this report</h2>',
+            _table_html(report.people, "people-table"),
+            "</section>",
+        ]
+    by_key = _charts_by_key(report)
+    section_open = False
+    for kind, level, content in _section_blocks(report):
+        if kind == "heading" and level == "2":
+            if section_open:
+                out.append("</section>")
+            key = next(p.section.key for p in report.parts if p.section.heading == content)
+            out += [f'<section aria-labelledby="{key}">', f'<h2 id="{key}">{_e(content)}</h2>']
+            section_open = True
+        elif kind == "heading":
+            out.append(f"<h{level}>{_e(content)}</h{level}>")
+        elif kind == "chart":
+            section = level.split("-chart-")[0]
+            out.append(_figure_html(by_key[(section, content)], level))
+        else:
+            out.append(content)
+    if section_open:
+        out.append("</section>")
+    out += [
+        "<footer>",
+        f"<p>Made with trustlab {_e(__version__)}, a self-reflection tool; it is not therapy. "
+        "This page needs no internet and runs no code: it is safe to open offline and to "
+        "print.</p>",
+        "</footer>",
+        "</main>",
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _render_notebook(report: _Report) -> str:
+    import base64
+
+    import nbformat
+
+    cells: list[Any] = []
+
+    def markdown(text: str, **meta: Any) -> None:
+        cells.append(
+            nbformat.v4.new_markdown_cell(text, id=f"cell-{len(cells) + 1}", metadata=meta)
+        )
+
+    def show(html_text: str, plain: str, extra: dict[str, Any] | None = None) -> None:
+        cell = nbformat.v4.new_code_cell(
+            "", id=f"cell-{len(cells) + 1}", metadata={"jupyter": {"source_hidden": True}}
+        )
+        data = {"text/html": html_text, "text/plain": plain, **(extra or {})}
+        cell.outputs = [nbformat.v4.new_output("display_data", data=data)]
+        cells.append(cell)
+
+    def show_chart(chart: _Chart, ident: str) -> None:
+        cell = nbformat.v4.new_code_cell(
+            "", id=f"cell-{len(cells) + 1}", metadata={"jupyter": {"source_hidden": True}}
+        )
+        cell.outputs = [
+            nbformat.v4.new_output(
+                "display_data",
+                data={
+                    "image/svg+xml": _svg_html(chart, ident),
+                    "image/png": base64.b64encode(chart.png).decode("ascii"),
+                    "text/plain": f"Chart: {chart.title}. {chart.description}",
+                },
+            ),
+            nbformat.v4.new_output(
+                "display_data",
+                data={
+                    "text/html": f"<p><small>{_e(chart.description)}</small></p>",
+                    "text/plain": chart.description,
+                },
+            ),
+        ]
+        cells.append(cell)
+
+    def coach_notes(about: str) -> None:
+        markdown(f"#### Coach's notes: {about}\n\n*The empty cell below is for your notes.*")
+        markdown("", tags=["coach-notes"])
+
+    markdown(
+        "# Trust journal: a shared report\n\n"
+        f"Made with trustlab on {_long_date(report.created)} by the person who keeps this "
+        "journal. They chose what goes in it; everything else stayed on their computer.\n\n"
+        "*Nothing here needs to run: the notebook holds the report as it was shared, and "
+        "there is no code in it. Running a cell would only clear the picture or table it "
+        "holds (close without saving and reopen to get it back). Write your own notes in "
+        "the empty cells under each “Coach's notes” heading.*"
+    )
+    markdown("## What this report covers")
+    show(
+        _covers_html(report),
+        "\n".join(
+            [
+                f"Period: {_period(report)}",
+                "Shared:",
+                *(f"- {i}" for i in report.included),
+                "Not shared:",
+                *(f"- {x}" for x in report.excluded),
+            ]
+        ),
+    )
+    if report.opts.note:
+        markdown("## Their note to you")
+        show(_note_html(report.opts.note), report.opts.note)
+    markdown("## How to read this report\n\n" + "\n\n".join(_HOW_TO_READ))
+    if report.people.rows:
+        markdown("## The people in this report")
+        show(_table_html(report.people, "people-table"), _table_text(report.people))
+    by_key = _charts_by_key(report)
+    current = None
+    for kind, level, content in _section_blocks(report):
+        if kind == "heading" and level == "2":
+            if current:
+                coach_notes(current)
+            current = content
+            markdown(f"## {content}")
+        elif kind == "heading":
+            markdown(f"{'#' * int(level)} {content}")
+        elif kind == "chart":
+            chart = by_key[(level.split("-chart-")[0], content)]
+            # No text/html here: JupyterLab prefers it, and strips SVG from the HTML of a
+            # notebook it does not trust (any notebook from elsewhere), leaving a blank.
+            # SVG is shown in a trusted notebook, the PNG in an untrusted one.
+            show_chart(chart, level)
+        else:
+            show(content, _html_to_text(content))
+    if current:
+        coach_notes(current)
+    coach_notes("overall")
+    markdown(
+        "<small>Made with trustlab " + __version__ + ", a self-reflection tool; it is "
+        "not therapy.</small>"
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {
+                "display_name": "Python 3 (ipykernel)",
+                "language": "python",
+                "name": "python3",
+            },
+            "language_info": {"name": "python"},
+        },
+    )
+    nbformat.validate(nb)
+    return nbformat.writes(nb) + "\n"
+
+
+def _table_text(table: _Table) -> str:
+    rows = [
+        [c.label for c in table.columns],
+        *(
+            [_cell(v, c.kind) for c, v in zip(table.columns, row, strict=True)]
+            for row in table.rows
+        ),
+    ]
+    return "\n".join(" | ".join(r) for r in rows)
+
+
+def _html_to_text(fragment: str) -> str:
+    text = re.sub(r"<(?:br|/li|/tr|/p|/caption)>", "\n", fragment)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return html.unescape(re.sub(r"[ \t]+", " ", text)).strip()
+
+
+def _render_json(report: _Report, files: list[str]) -> str:
+    figures: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for part in report.parts:
+        figures[part.section.key] = {
+            t.key: [
+                {c.key: _json_value(v) for c, v in zip(t.columns, row, strict=True)}
+                for row in t.rows
+            ]
+            for t in part.tables
+            if t.figures
+        }
+    opts = report.opts
+    data = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "made_with": f"trustlab {__version__}",
+        "created": report.created.isoformat(),
+        "period": {
+            "since": (opts.since or report.first).isoformat()
+            if (opts.since or report.first)
+            else None,
+            "until": (opts.until or report.last).isoformat()
+            if (opts.until or report.last)
+            else None,
+        },
+        "sections": list(opts.sections),
+        "names": "real" if opts.real_names else "pseudonyms",
+        "words_included": opts.include_text,
+        "people": [
+            {c.key: _json_value(v) for c, v in zip(report.people.columns, row, strict=True)}
+            for row in report.people.rows
+        ],
+        "figures": figures,
+        "files": files,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def neutralise(value: str) -> str:
+    """A spreadsheet cell that cannot run as a formula: ``'`` before a leading = + - @ tab CR.
+
+    Plain numbers (``-3``, ``+2.5``) are left as they are.
+    """
+    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _render_csv(table: _Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow([neutralise(c.label or c.key) for c in table.columns])
+    for row in table.rows:
+        writer.writerow([neutralise(_csv_value(v)) for v in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1 else f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+# --- the public API ----------------------------------------------------------------------
+
+
+class Preview:
+    """A report built in memory: exactly what :meth:`write` will put in a folder.
+
+    Display it in a notebook to see the page (in a sandboxed frame, so nothing
+    in it can run). ``html`` is report.html's text; ``files`` maps each file's
+    name to its bytes; ``included`` and ``excluded`` say what was shared.
+    """
+
+    def __init__(self, report: _Report, journal_path: Path):
+        self._journal_path = journal_path
+        self.included: list[str] = list(report.included)
+        self.excluded: list[str] = list(report.excluded)
+        self.period: str = _period(report)
+        names = ["report.html", "report.ipynb", "report.json"]
+        tables: dict[str, _Table] = {}
+        if report.opts.csv:
+            tables["csv/people.csv"] = report.people
+            for part in report.parts:
+                for t in [*part.tables, *part.entries]:
+                    kind = "figures" if t.figures else "words"
+                    tables[f"csv/{part.section.key}-{t.key}-{kind}.csv"] = t
+            names += list(tables)
+        self.html: str = _render_html(report)
+        self.files: dict[str, bytes] = {
+            "report.html": self.html.encode("utf-8"),
+            "report.ipynb": _render_notebook(report).encode("utf-8"),
+            "report.json": _render_json(report, names).encode("utf-8"),
+            **{name: _render_csv(t) for name, t in tables.items()},
+        }
+
+    def __repr__(self) -> str:
+        return f"<Preview of a report: {self.period}; files: {', '.join(self.files)}>"
+
+    def _repr_html_(self) -> str:
+        return (
+            '<iframe title="Preview of the report" sandbox="" '
+            'style="width:100%;height:70vh;border:1px solid #ccc;border-radius:6px;'
+            f'background:#fff" srcdoc="{html.escape(self.html, quote=True)}"></iframe>'
+        )
+
+    def write(self, out_dir: str | os.PathLike) -> ExportResult:
+        """Write the report into folder ``out_dir`` (made if needed) and say what went in.
+
+        The folder must be new, empty, or hold an earlier trustlab report, whose
+        files are replaced. It may not be inside the journal folder or the
+        sample journal.
+        """
+        folder = _check_folder(Path(out_dir), self._journal_path)
+        _remove_previous(folder)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        written = []
+        for name, data in self.files.items():
+            path = folder / name
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            _atomic_write(path, data)
+            written.append(path)
+        return ExportResult(
+            folder, tuple(written), tuple(self.included), tuple(self.excluded), self.period
+        )
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What :func:`export` wrote, and what the report includes and leaves out."""
+
+    folder: Path
+    files: tuple[Path, ...]
+    included: tuple[str, ...]
+    excluded: tuple[str, ...]
+    period: str
+
+    @property
+    def summary(self) -> str:
+        lines = [
+            f"Wrote {len(self.files)} files to {self.folder}:",
+            *(f"  {p.relative_to(self.folder)}" for p in self.files),
+            f"Period: {self.period}",
+            "Shared:",
+            *(f"  - {i}" for i in self.included),
+            "Not shared:",
+            *(f"  - {x}" for x in self.excluded),
+        ]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary
+
+    def _repr_html_(self) -> str:
+        files = "".join(
+            f"<li><code>{_e(p.name)}</code></li>" for p in self.files if p.parent == self.folder
+        )
+        return (
+            f"<p>The report is in <code>{_e(self.folder)}</code>:</p><ul>{files}</ul>"
+            "<p>Open <code>report.html</code> in a browser to see what your coach will "
+            "see.</p>"
+        )
+
+
+def preview(
+    journal: Journal,
+    *,
+    sections: Iterable[str] | str = ALL,
+    since: datetime.date | str | None = None,
+    until: datetime.date | str | None = None,
+    include_text: bool = False,
+    real_names: bool = False,
+    note: str | None = None,
+    csv: bool = False,
+) -> Preview:
+    """Build a report in memory, to look at before anything is written.
+
+    Parameters are those of :func:`export`.
+
+    Returns
+    -------
+    Preview
+        Shows the report in a notebook; ``.html`` is the exact page, and
+        ``.write(folder)`` writes exactly these files.
+    """
+    opts = check_options(sections, since, until, include_text, real_names, note, csv)
+    return Preview(_build(journal, opts), journal.path)
+
+
+def export(
+    journal: Journal,
+    out_dir: str | os.PathLike,
+    *,
+    sections: Iterable[str] | str = ALL,
+    since: datetime.date | str | None = None,
+    until: datetime.date | str | None = None,
+    include_text: bool = False,
+    real_names: bool = False,
+    note: str | None = None,
+    csv: bool = False,
+) -> ExportResult:
+    """Write a report for a coach: report.html, report.ipynb and report.json in ``out_dir``.
+
+    By default the report shares the least: every step's counts, scores and
+    charts, people as "Person A", "Person B" ..., and nothing the person wrote.
+
+    Parameters
+    ----------
+    journal
+        The open journal (it is only read).
+    out_dir
+        A new or empty folder, or one holding an earlier report (replaced);
+        never inside the journal folder.
+    sections
+        Which steps to share, from :data:`ALL` (a list, or names separated by commas).
+    since, until
+        Share only entries dated from ``since`` to ``until`` (dates or ``YYYY-MM-DD``).
+    include_text
+        Also share what the person wrote (notes, moments, beliefs' wording ...).
+    real_names
+        Show people's names instead of "Person A", "Person B" ...
+    note
+        A note from the person to the coach, shown near the top.
+    csv
+        Also write the report's tables as CSV files (in ``csv/``), with
+        spreadsheet formulas neutralised.
+
+    Returns
+    -------
+    ExportResult
+        The files written and what the report includes and leaves out.
+
+    Raises
+    ------
+    ExportError
+        An option is not valid, or ``out_dir`` is not a place the report can go.
+    """
+    return preview(
+        journal,
+        sections=sections,
+        since=since,
+        until=until,
+        include_text=include_text,
+        real_names=real_names,
+        note=note,
+        csv=csv,
+    ).write(out_dir)
+
+
+# --- where a report may go ------------------------------------------------------------------
+
+_SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _check_folder(out_dir: Path, journal_path: Path) -> Path:
+    folder = out_dir.expanduser().resolve()
+    journal = journal_path.expanduser().resolve()
+    if _inside(folder, journal):
+        raise ExportError(
+            f"{out_dir} is inside the journal folder ({journal}). A report goes somewhere "
+            "else, so it never mixes with the journal: choose a folder outside it."
+        )
+    if _inside(folder, _SAMPLE.resolve()):
+        raise ExportError(
+            f"{out_dir} is inside trustlab's sample journal (data/sample). "
+            "Choose another folder for the report."
+        )
+    if folder.exists() and not folder.is_dir():
+        raise ExportError(f"{out_dir} is a file, not a folder: choose a folder for the report.")
+    if folder.is_dir() and any(folder.iterdir()) and _previous(folder) is None:
+        raise ExportError(
+            f"{out_dir} already has files in it, and they are not a trustlab report. "
+            "Choose a new or empty folder, so nothing else ends up next to the report."
+        )
+    return folder
+
+
+def _previous(folder: Path) -> dict | None:
+    try:
+        data = json.loads((folder / "report.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+
+def _remove_previous(folder: Path) -> None:
+    """Remove an earlier report's files, so nothing it shared outlives a narrower one."""
+    previous = _previous(folder) if folder.is_dir() else None
+    if previous is None:
+        return
+    for name in previous.get("files", []):
+        path = (folder / str(name)).resolve()
+        if folder in path.parents and path.is_file():
+            path.unlink()
+    csv_dir = folder / "csv"
+    if csv_dir.is_dir() and not any(csv_dir.iterdir()):
+        csv_dir.rmdir()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+# --- reading reports back (the coach's side) ------------------------------------------------
+
+
+def read_reports(where: str | os.PathLike | Iterable[str | os.PathLike]) -> list[dict]:
+    """The reports in a folder (or in its sub-folders), or in a list of folders, oldest first.
+
+    Parameters
+    ----------
+    where
+        A report folder, a folder of report folders, a report.json file, or a
+        list of any of these.
+
+    Returns
+    -------
+    list of dict
+        Each report.json's content, with ``folder`` (the folder's name) and
+        ``label`` (its period, for tables and charts), ordered by period.
+    """
+    places = [where] if isinstance(where, str | os.PathLike) else list(where)
+    found: dict[Path, dict] = {}
+    for place in places:
+        path = Path(place).expanduser()
+        if path.is_file():
+            candidates = [path]
+        elif (path / "report.json").is_file():
+            candidates = [path / "report.json"]
+        else:
+            candidates = sorted(path.glob("*/report.json"))
+        for file in candidates:
+            data = _previous(file.parent)
+            if data is not None:
+                period = data.get("period")
+                period = period if isinstance(period, dict) else {}
+                found[file.resolve()] = {
+                    **data,
+                    "period": {
+                        k: str(period[k]) if period.get(k) else None for k in ("since", "until")
+                    },
+                    "folder": file.parent.name,
+                }
+    reports = sorted(
+        found.values(),
+        key=lambda r: (
+            r["period"]["until"] or "",
+            r["period"]["since"] or "",
+            str(r.get("created", "")),
+            r["folder"],
+        ),
+    )
+    labels: dict[str, int] = {}
+    for report in reports:
+        label = _period_label(report["period"]["since"], report["period"]["until"])
+        labels[label] = labels.get(label, 0) + 1
+        report["label"] = label if labels[label] == 1 else f"{label} ({labels[label]})"
+    return reports
+
+
+def _period_label(since: str | None, until: str | None) -> str:
+    """``1 Jun 2026 – 30 Jun 2026`` from ISO dates (``…`` for one not known)."""
+
+    def day(text: str | None) -> str:
+        try:
+            return _short_date(datetime.date.fromisoformat(str(text)))
+        except ValueError:
+            return "…"
+
+    return f"{day(since)} – {day(until)}"
+
+
+def _measures(figures: dict) -> list[tuple[str, str, str, float]]:
+    """(group, measure, kind, value) for the main figures of one report.json."""
+    out: list[tuple[str, str, str, float]] = []
+
+    def add(group: str, measure: str, kind: str, value: Any) -> None:
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            out.append((group, measure, kind, float(value)))
+
+    def records(section: str, table: str) -> list[dict]:
+        found = figures.get(section, {})
+        rows = found.get(table, []) if isinstance(found, dict) else []
+        return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+
+    for r in records("marbles", "jars"):
+        add("Marble jars", f"{r.get('person')}: marbles in the jar", "number", r.get("marbles"))
+    for r in records("self_trust", "red_flags"):
+        who = "all red flags" if r.get("person") == "Everyone" else f"about {r.get('person')}"
+        add("Self-trust", f"Red flags heeded, {who}", "share", r.get("rate"))
+    for r in records("self_trust", "promises"):
+        add("Self-trust", "Promises to themselves kept", "share", r.get("rate"))
+    for r in records("beliefs", "beliefs"):
+        add(
+            "Beliefs",
+            f"{r.get('label')}: how true before (average)",
+            "number",
+            r.get("mean_before"),
+        )
+        add("Beliefs", f"{r.get('label')}: how true after (average)", "number", r.get("mean_after"))
+    origins = records("roots", "by_origin")
+    for r in origins:
+        add("Triggers", f"Triggers: {r.get('origin')}", "number", r.get("triggers"))
+    counted = [(r.get("triggers"), r.get("mean_intensity")) for r in origins]
+    counted = [
+        (n, m)
+        for n, m in counted
+        if isinstance(n, int | float) and n and isinstance(m, int | float)
+    ]
+    if counted:
+        total = sum(n for n, _ in counted)
+        add(
+            "Triggers",
+            "Average intensity (0–10)",
+            "number",
+            round(sum(n * m for n, m in counted) / total, 1),
+        )
+    shown: dict[str, list[float]] = {}
+    for r in records("qualities", "qualities_check"):
+        yes, seen = r.get("yes"), r.get("observations")
+        if isinstance(yes, int | float) and isinstance(seen, int | float):
+            totals = shown.setdefault(str(r.get("person")), [0.0, 0.0])
+            totals[0] += yes
+            totals[1] += seen
+    for person, (yes, seen) in shown.items():
+        if seen:
+            add(
+                "Qualities", f"{person} showed my qualities (all observations)", "share", yes / seen
+            )
+    return out
+
+
+def compare_reports(reports: Sequence[dict]) -> pd.DataFrame:
+    """The main shared figures of several reports side by side, in long form.
+
+    Parameters
+    ----------
+    reports
+        From :func:`read_reports`, oldest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per report and figure: ``order`` (0 for the oldest report),
+        ``report`` (its label), ``until`` (the period's last day), ``group``
+        ("Marble jars", "Self-trust", "Beliefs", "Triggers", "Qualities"),
+        ``measure``, ``kind`` ("share", from 0 to 1, or "number") and
+        ``value``. A figure is missing where a report did not share it.
+    """
+    columns = ["order", "report", "until", "group", "measure", "kind", "value"]
+    rows = []
+    for order, report in enumerate(reports):
+        figures = report.get("figures")
+        for group, measure, kind, value in _measures(figures if isinstance(figures, dict) else {}):
+            rows.append(
+                [order, report["label"], report["period"].get("until"), group, measure, kind, value]
+            )
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["until"] = pd.to_datetime(frame["until"], errors="coerce")
+    return frame
