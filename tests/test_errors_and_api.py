@@ -616,3 +616,19 @@ def test_new_files_are_private(journal, journal_dir):
     mode = stat.S_IMODE((journal_dir / "marbles.csv").stat().st_mode)
     assert mode & 0o077 == 0, oct(mode)
     assert os.access(journal_dir / "marbles.csv", os.R_OK | os.W_OK)
+
+
+def test_setting_aside_a_torn_entry_says_where_it_went(tmp_path):
+    from trustlab.errors import JournalWarning
+
+    journal = open_journal(tmp_path / "j")
+    journal.add("marbles", date="2024-03-01", person="Sam", marbles=1, moment="one")
+    path = tmp_path / "j" / "marbles.csv"
+    fragment = b'"e000000000000001","2024-03-02","Sam","2","hal'
+    path.write_bytes(path.read_bytes() + fragment)
+    journal = open_journal(tmp_path / "j")
+    with pytest.warns(JournalWarning, match=r"marbles.csv:3: .* moved to \.trustlab/recovered/"):
+        journal.add("marbles", date="2024-03-03", person="Sam", marbles=1)
+    recovered = list((tmp_path / "j" / ".trustlab" / "recovered").iterdir())
+    assert [p.read_bytes() for p in recovered] == [fragment]
+    assert list(journal.table("marbles").marbles) == [1, 1]

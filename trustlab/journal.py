@@ -7,6 +7,7 @@ import difflib
 import math
 import os
 import secrets
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from numbers import Integral
@@ -19,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import storage
-from .errors import JournalError, Problem
+from .errors import JournalError, JournalWarning, Problem
 from .schema import ID, TABLES, Table, get_table, make_id
 from .storage import RawTable
 from .validate import validate_rows
@@ -391,7 +392,11 @@ class Journal:
             result[ID] = rows[index][position]
         if raw.torn:
             offset = storage.byte_offset_of_line(data, raw.torn.line)
-            storage.save_fragment(file, data[offset:])
+            kept = storage.save_fragment(file, data[offset:])
+            warnings.warn(JournalWarning(
+                f"{table.filename}:{raw.torn.line}: the incomplete last entry was moved to "
+                f"{kept.relative_to(self.path)} before saving; copy back what you need."
+            ), stacklevel=3)
         body = storage.format_rows([header, *rows], raw.newline)
         storage.atomic_write(file, (storage.BOM if raw.bom else b"") + body)
         self._cache.pop(table.name, None)

@@ -26,7 +26,7 @@ MAX_PER_COLUMN = 100
 
 _DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SLASH_DATE = re.compile(r"^\d{1,4}[./]\d{1,2}[./]\d{1,4}$")
-_WHOLE = re.compile(r"^-?[0-9]+$")
+_WHOLE = re.compile(r"^[+-]?[0-9]+$")
 _DECIMAL = re.compile(r"^-?[0-9]*[.,][0-9]+$")
 
 
@@ -262,6 +262,8 @@ def _date_message(text: str) -> str | None:
             return None
         except ValueError:
             pass
+        if year < 1:
+            return f"{text!r} is not a real date: there is no year 0."
         if not 1 <= month <= 12:
             return f"{text!r} is not a real date: there is no month {month}."
         return f"{text!r} is not a real date: that month has no day {day}."
