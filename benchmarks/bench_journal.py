@@ -273,8 +273,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # bench_charts rows compare with a baseline; bench_export rows are absolute.
         ours = getattr(row, "trustlab", None) or row.value
         theirs, ratio = getattr(row, "baseline", "—"), getattr(row, "ratio", "—")
-        table += (f"\n| {row.measurement} | {ours} | {theirs} | {ratio} "
-                  f"| {row.target} | {'yes' if row.ok else 'NO'} |")
+        table += (
+            f"\n| {row.measurement} | {ours} | {theirs} | {ratio} "
+            f"| {row.target} | {'yes' if row.ok else 'NO'} |"
+        )
     print(table)
     print()
     others = [f for f in big.glob("*.csv") if f.name != "marbles.csv"]
