@@ -18,7 +18,11 @@ import pytest
 
 from trustlab import open_journal
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(180),
+    pytest.mark.filterwarnings("ignore::trustlab.errors.JournalWarning"),  # expected here
+]
 
 ROUNDS = 20
 """Kills per test (two tests): each round costs one child start-up, about half a second."""
@@ -55,21 +59,24 @@ for i in range(start, start + 1_000_000):
 
 def _run_and_kill(script: str, folder: Path, start: int, delay: float) -> list[list[str]]:
     """Start ``script``, SIGKILL it ``delay`` seconds after it is ready; return its full lines."""
+    # Unbuffered bytes: reading "ready" must not read ahead, because communicate()
+    # with a timeout reads the pipe directly and would miss lines buffered here.
     child = subprocess.Popen(
         [sys.executable, "-c", script, str(folder), str(start)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
+        bufsize=0,
     )
     try:
         ready = child.stdout.readline()
-        if ready != "ready\n":
+        if ready != b"ready\n":
             child.kill()
             _, err = child.communicate(timeout=30)
-            pytest.fail(f"the child did not start: {ready!r}\n{err}")
+            pytest.fail(f"the child did not start: {ready!r}\n{err.decode()}")
         time.sleep(delay)
         child.send_signal(signal.SIGKILL)
-        out, err = child.communicate(timeout=30)
+        out_bytes, err_bytes = child.communicate(timeout=30)
+        out, err = out_bytes.decode(), err_bytes.decode()
     finally:
         if child.poll() is None:
             child.kill()

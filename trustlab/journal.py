@@ -23,7 +23,7 @@ from . import storage
 from .errors import JournalError, JournalWarning, Problem
 from .schema import ID, TABLES, Table, get_table, make_id
 from .storage import RawTable
-from .validate import validate_rows
+from .validate import parsed_types, validate_entry, validate_rows
 
 _Signature = tuple[int, int, int]
 
@@ -118,7 +118,7 @@ def _load(path: Path, table: Table) -> _Loaded:
     signature = _signature(file)
     if signature is None:
         return _Loaded(_empty_frame(table), [], None, np.zeros(0, dtype=np.int64))
-    raw = storage.read_table_file(file)
+    raw = storage.read_table_file(file, parsed_types(table))
     problems = list(raw.problems)
     frame, lines, derived = None, np.zeros(0, dtype=np.int64), False
     if raw.header:
@@ -499,16 +499,12 @@ def _validated_entry(
     table: Table, texts: dict[str, str], problems: Sequence[Problem] = ()
 ) -> dict[str, Any]:
     """The typed entry, or a JournalError with ``problems`` and every value problem."""
-    header = [ID, *table.column_names]
-    raw = RawTable(table.filename, header,
-                   pa.table({f"c{i}": pa.array([texts.get(h, "")], pa.string())
-                             for i, h in enumerate(header)}))
-    checked = validate_rows(raw, table, entry=True)
+    entry, value_problems = validate_entry(table, texts)
     bad_type = {p.column for p in problems}
-    found = [*problems, *(p for p in checked.problems if p.column not in bad_type)]
+    found = [*problems, *(p for p in value_problems if p.column not in bad_type)]
     if found:
         raise JournalError(found, heading="This entry was not saved:")
-    return checked.frame.iloc[0].to_dict()
+    return {ID: "", **entry}
 
 
 def _as_dict(entry: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import io
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from filelock import FileLock
 
-from .errors import JournalError, Problem
+from .errors import Problem
 
 BOM = b"\xef\xbb\xbf"
 STATE_DIR = ".trustlab"
@@ -77,8 +77,13 @@ def _problem(filename: str, line: int, message: str, code: str, **kw) -> Problem
     return Problem(filename, line, column, value, message, code=code)
 
 
-def read_table_file(path: Path) -> RawTable:
-    """Read one journal CSV file as text, with every structural problem found."""
+def read_table_file(path: Path, types: Mapping[str, pa.DataType] | None = None) -> RawTable:
+    """Read one journal CSV file as text, with every structural problem found.
+
+    ``types`` asks for some columns (by header name) already parsed, for example
+    ``{"date": pa.date32()}``: pyarrow's threaded reader parses them as it reads.
+    If any value in them does not parse, every column is read as text instead.
+    """
     filename = path.name
     size = path.stat().st_size
     if size == 0:
@@ -114,7 +119,7 @@ def read_table_file(path: Path) -> RawTable:
                 raw = RawTable(filename, [], pa.table({}),
                                problems=_find_nul(buffer.to_pybytes(), filename))
             else:
-                raw = (_read_fast(buffer, view, counts, filename)
+                raw = (_read_fast(buffer, view, counts, filename, types)
                        or _read_slow(buffer.to_pybytes(), filename))
         del view, buffer
     raw.size = size
@@ -190,7 +195,11 @@ def _parse_header(first: bytes) -> list[str] | None:
 
 
 def _read_fast(
-    buffer: pa.Buffer, view: np.ndarray, counts: _ByteCounts, filename: str
+    buffer: pa.Buffer,
+    view: np.ndarray,
+    counts: _ByteCounts,
+    filename: str,
+    types: Mapping[str, pa.DataType] | None = None,
 ) -> RawTable | None:
     """Read with pyarrow when the file is plainly well formed; None otherwise.
 
@@ -206,19 +215,25 @@ def _read_fast(
     if not header:
         return None
     names = [f"c{i}" for i in range(len(header))]
-    try:
-        table = pa_csv.read_csv(
-            pa.BufferReader(buffer),
-            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=False),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                null_values=[],
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    wanted = {f"c{i}": (types or {}).get(h, pa.string()) for i, h in enumerate(header)}
+    as_text = {n: pa.string() for n in names}
+    for column_types in [wanted, as_text] if wanted != as_text else [as_text]:
+        try:
+            table = pa_csv.read_csv(
+                pa.BufferReader(buffer),
+                read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+                parse_options=pa_csv.ParseOptions(newlines_in_values=False),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=column_types,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    null_values=[],
+                ),
+            )
+            break
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+    else:
         return None
     if counts.line_feeds != table.num_rows + 1:
         return None
@@ -407,24 +422,6 @@ def format_rows(rows: Sequence[Sequence[str]], newline: str = "\n") -> bytes:
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator=newline)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
-
-
-def read_header(path: Path) -> tuple[list[str], str]:
-    """The header fields of an existing, non-empty file, and its line ending."""
-    with open(path, "rb") as f:
-        first, newline = _header_line(f.read(64 * 1024))
-    header = _parse_header(first)
-    if header is None:
-        raise JournalError(
-            [_problem(path.name, 1, "the header row is not UTF-8 text.", "not_utf8")]
-        )
-    return header, newline
-
-
-def ends_with_line_break(path: Path) -> bool:
-    with open(path, "rb") as f:
-        f.seek(-1, os.SEEK_END)
-        return f.read(1) in (b"\n", b"\r")
 
 
 def append_bytes(path: Path, data: bytes) -> None:

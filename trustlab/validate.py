@@ -117,12 +117,14 @@ def validate_rows(raw: RawTable, table: Table, *, entry: bool = False) -> Valida
     if problems:
         return Validated(None, problems, np.zeros(0, dtype=np.int64))
     data = raw.data
-    keep = np.ones(data.num_rows, dtype=bool)
-    if not entry and data.num_rows:
+    rows = np.arange(data.num_rows)
+    checked = _check_columns(data, raw, table)
+    if not entry and data.num_rows and not _rules_out_repeated_header(table, checked):
         keep = _repeated_headers(raw, problems)
-    rows = np.flatnonzero(keep)
-    if not keep.all():
-        data = data.filter(pa.array(keep))
+        if not keep.all():
+            rows = np.flatnonzero(keep)
+            data = data.filter(pa.array(keep))
+            checked = _check_columns(data, raw, table)
 
     def line(i: int) -> int:
         return 0 if entry else raw.line_of(int(rows[i]))
@@ -130,8 +132,7 @@ def validate_rows(raw: RawTable, table: Table, *, entry: bool = False) -> Valida
     typed: dict[str, pa.Array] = {}
     typed[ID], derived = _ids(raw, data, rows, line, problems)
     for col in table.columns:
-        values = data.column(f"c{raw.header.index(col.name)}").combine_chunks()
-        array, bad = _CHECKS[col.kind](values, col)
+        values, array, bad = checked[col.name]
         if col.unique:
             bad += _repeats(values, col, line)
         _report(bad, raw.filename, col, line, problems)
@@ -149,13 +150,57 @@ def validate_rows(raw: RawTable, table: Table, *, entry: bool = False) -> Valida
     return Validated(frame, problems, lines, derived)
 
 
+def parsed_types(table: Table) -> dict[str, pa.DataType]:
+    """Columns the CSV reader may parse itself: dates, and numbers that are never empty."""
+    types = {c.name: pa.date32() for c in table.columns if c.kind == "date"}
+    types |= {c.name: pa.int64() for c in table.columns if c.kind == "int" and not c.optional}
+    return types
+
+
+def validate_entry(table: Table, texts: dict[str, str]) -> tuple[dict, list[Problem]]:
+    """Check one new entry's texts: its typed values (plain Python) and any problems."""
+    problems: list[Problem] = []
+    entry: dict = {}
+    for col in table.columns:
+        array, bad = _CHECKS[col.kind](pa.array([texts.get(col.name, "")], pa.string()), col)
+        _report(bad, table.filename, col, lambda i: 0, problems)
+        entry[col.name] = array[0].as_py()
+    return entry, problems
+
+
+def _check_columns(data: pa.Table, raw: RawTable, table: Table) -> dict:
+    """Each column's text, typed values and bad values, by column name."""
+    checked = {}
+    for col in table.columns:
+        values = data.column(f"c{raw.header.index(col.name)}")  # chunked: no copy
+        array, bad = _CHECKS[col.kind](values, col)
+        checked[col.name] = values, array, bad
+    return checked
+
+
+def _rules_out_repeated_header(table: Table, checked: dict) -> bool:
+    """True when a date, number or choice column is valid on every row.
+
+    A row that repeats the header holds each column's name in that column; none
+    of these columns accepts its own name as a value, so one clean column rules
+    a repeat out without comparing every row with the header.
+    """
+    return any(
+        col.kind != "text" and col.name not in col.choices and not checked[col.name][2]
+        for col in table.columns
+    )
+
+
 def _repeated_headers(raw: RawTable, problems: list[Problem]) -> np.ndarray:
     first = raw.data.column("c0")
     if not pc.any(pc.match_substring(first, raw.header[0])).as_py():
         return np.ones(raw.data.num_rows, dtype=bool)
     same = None
     for i, name in enumerate(raw.header):
-        eq = pc.equal(pc.utf8_trim_whitespace(raw.data.column(f"c{i}")), name)
+        column = raw.data.column(f"c{i}")
+        if not pa.types.is_string(column.type):  # parsed by the reader: cannot hold a name
+            column = pc.cast(column, pa.string())
+        eq = pc.equal(pc.utf8_trim_whitespace(column), name)
         same = eq if same is None else pc.and_(same, eq)
     repeated = np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
     for row in np.flatnonzero(repeated)[:MAX_PER_COLUMN]:
@@ -213,7 +258,8 @@ def _may_repeat(ids: pa.Array) -> bool:
     start = np.frombuffer(offsets, dtype=np.int32, count=1)[0]
     words = np.frombuffer(data, dtype="<u8", count=2 * n, offset=int(start)).reshape(n, 2)
     keys = words[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ words[:, 1]
-    return bool(pd.Series(keys).duplicated().any())
+    keys.sort()
+    return bool((keys[1:] == keys[:-1]).any())
 
 
 def _mask(array: pa.Array) -> np.ndarray:
@@ -231,6 +277,8 @@ def _check_text(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
 
 
 def _check_date(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
+    if values.type == pa.date32():  # parsed by the reader, so valid
+        return values, []
     try:
         return pc.cast(values, pa.date32()), []
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -282,6 +330,8 @@ def _check_int(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
     else:
         if not _mask(_outside(numbers, col)).any():
             return numbers, []
+    if not pa.types.is_string(values.type):  # parsed by the reader, but out of range
+        values = pc.cast(values, pa.string())
     stripped = pc.utf8_trim_whitespace(values)
     empty = pc.equal(stripped, "")
     nullable = pc.if_else(empty, pa.scalar(None, pa.string()), stripped)
