@@ -15,12 +15,10 @@ reported. Run it with ``python -m benchmarks.bench_charts``.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import statistics
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -32,6 +30,7 @@ from trustlab import charts, insights
 from trustlab.schema import TABLES
 
 from .generate import cached_journal
+from .timing import interleaved, seconds
 
 MAX_SECONDS = 1.0
 """Target: the dashboard's spec from the million-row journal in under a second."""
@@ -87,7 +86,8 @@ def run(
         with alt.data_transformers.enable("vegafusion"):
             return baseline_dashboard(journal, people).to_dict(format="vega")
 
-    (our_time, our_spec), (their_time, their_spec) = _interleaved(ours, theirs, runs=runs)
+    (our_times, their_times), (our_spec, their_spec) = interleaved(ours, theirs, runs=runs)
+    our_time, their_time = statistics.median(our_times), statistics.median(their_times)
     our_kb, their_kb = _kilobytes(our_spec), _kilobytes(their_spec)
     our_rows, their_rows = _largest_dataset(our_spec), _largest_dataset(their_spec)
     rows = len(journal.table("marbles"))
@@ -95,8 +95,8 @@ def run(
     return [
         Row(
             f"dashboard spec, {rows:,}-marble journal",
-            _seconds(our_time),
-            f"{_seconds(their_time)} (raw rows + VegaFusion)",
+            seconds(our_time),
+            f"{seconds(their_time)} (raw rows + VegaFusion)",
             f"{speed_up:.1f}× faster",
             f"< {MAX_SECONDS:g} s and ≥ {MIN_SPEED_UP:g}× faster",
             our_time < MAX_SECONDS and speed_up >= MIN_SPEED_UP,
@@ -372,25 +372,6 @@ def baseline_dashboard(journal: trustlab.Journal, people: Sequence[str]) -> alt.
 # --- measuring ----------------------------------------------------------------------------
 
 
-def _interleaved(
-    ours: Callable[[], dict], theirs: Callable[[], dict], *, runs: int
-) -> tuple[tuple[float, dict], tuple[float, dict]]:
-    """Median seconds and the last result of each, alternating which goes first."""
-    results = [ours(), theirs()]  # warm-up: imports, schemas, VegaFusion's runtime
-    times: tuple[list[float], list[float]] = ([], [])
-    for i in range(runs):
-        order = ((0, ours), (1, theirs)) if i % 2 == 0 else ((1, theirs), (0, ours))
-        for slot, make in order:
-            gc.collect()
-            start = time.perf_counter()
-            results[slot] = make()
-            times[slot].append(time.perf_counter() - start)
-    return (
-        (statistics.median(times[0]), results[0]),
-        (statistics.median(times[1]), results[1]),
-    )
-
-
 def _kilobytes(spec: dict) -> float:
     return len(json.dumps(spec, separators=(",", ":")).encode("utf-8")) / 1000
 
@@ -404,10 +385,6 @@ def _largest_dataset(spec: dict) -> int:
         if isinstance(d, dict) and isinstance(d.get("values"), list)
     ]
     return max(sizes, default=0)
-
-
-def _seconds(s: float) -> str:
-    return f"{s:.2f} s" if s >= 1 else f"{s * 1000:.0f} ms"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

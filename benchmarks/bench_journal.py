@@ -18,7 +18,6 @@ and the median is reported.
 from __future__ import annotations
 
 import argparse
-import gc
 import itertools
 import platform
 import shutil
@@ -26,7 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +37,7 @@ import trustlab
 from trustlab import open_journal
 
 from .generate import DATA_DIR, cached_journal
+from .timing import interleaved, seconds
 
 BIG = 1_000_000
 SMALL = 1_000
@@ -96,7 +96,7 @@ def format_table(measurements: Sequence[Measurement]) -> str:
     ]
     for m in measurements:
         lines.append(
-            f"| {m.name} | {_seconds(m.trustlab)} | {_seconds(m.baseline)} ({m.baseline_name}) "
+            f"| {m.name} | {seconds(m.trustlab)} | {seconds(m.baseline)} ({m.baseline_name}) "
             f"| {m.ratio:.2f}× | {m.target} | {'yes' if m.ok else 'NO'} |"
         )
     return "\n".join(lines)
@@ -119,7 +119,7 @@ def bench_open(journal_dir: Path, *, runs: int = 9) -> Measurement:
     def with_pyarrow() -> None:
         pa_csv.read_csv(marbles_csv).to_pandas()
 
-    ours, theirs = _interleaved(with_trustlab, with_pyarrow, runs=runs)
+    (ours, theirs), _ = interleaved(with_trustlab, with_pyarrow, runs=runs)
     return Measurement.from_runs(
         f'open_journal + table("marbles"), {rows:,} rows',
         ours,
@@ -143,7 +143,7 @@ def bench_add(big_dir: Path, small_dir: Path, *, adds: int = 200) -> Measurement
         def add_small() -> None:
             small.add("marbles", **next(entries))
 
-        ours, theirs = _interleaved(add_big, add_small, runs=adds)
+        (ours, theirs), _ = interleaved(add_big, add_small, runs=adds)
         if len(big.table("marbles")) != big_rows + adds + 1:  # + the warm-up
             raise RuntimeError("the adds did not all reach the big journal")
     return Measurement.from_runs(
@@ -175,24 +175,6 @@ def _entries(journal: trustlab.Journal) -> list[dict]:
     ]
 
 
-def _interleaved(
-    ours: Callable[[], None], theirs: Callable[[], None], *, runs: int
-) -> tuple[list[float], list[float]]:
-    """Seconds of each run of ``ours`` and ``theirs``: one warm-up each, then in pairs."""
-    ours()
-    theirs()
-    times: tuple[list[float], list[float]] = ([], [])
-    for i in range(runs):
-        # Alternate which goes first, so neither always runs on a cache the other warmed.
-        order = ((0, ours), (1, theirs)) if i % 2 == 0 else ((1, theirs), (0, ours))
-        for slot, run in order:
-            gc.collect()
-            start = time.perf_counter()
-            run()
-            times[slot].append(time.perf_counter() - start)
-    return times
-
-
 def _count_rows(csv_file: Path) -> int:
     # The generator writes one line per entry, so counting line breaks is exact.
     with open(csv_file, "rb") as f:
@@ -211,14 +193,6 @@ def _other_benchmarks(big: Path) -> list:
             continue
         rows += module.run(big)
     return rows
-
-
-def _seconds(s: float) -> str:
-    if s >= 1:
-        return f"{s:.2f} s"
-    if s >= 0.01:
-        return f"{s * 1000:.0f} ms"
-    return f"{s * 1000:.2f} ms"
 
 
 def _setting() -> str:

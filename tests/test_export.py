@@ -710,3 +710,12 @@ def test_bench_export_runs_on_a_small_journal(planted):
     rows = bench_export.run(planted)
     assert [r.measurement for r in rows][:2] == ["export time", "report.html size"]
     assert all(r.ok for r in rows)
+
+
+def test_each_section_shares_the_tables_of_its_step_in_the_schema():
+    from trustlab.export import SECTIONS
+    from trustlab.schema import TABLES
+
+    for section in SECTIONS.values():
+        of_step = {t.name for t in TABLES.values() if t.step == section.step} - {"people"}
+        assert set(section.tables) == of_step, section.key

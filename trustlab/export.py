@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 import vl_convert
 
-from . import __version__, charts, insights
+from . import __version__, charts, insights, storage
 from .journal import Journal
 from .schema import TABLES, Table
 
@@ -1433,7 +1433,7 @@ class Preview:
         for name, data in self.files.items():
             path = folder / name
             path.parent.mkdir(mode=0o700, exist_ok=True)
-            _atomic_write(path, data)
+            storage.atomic_write(path, data, keep_backup=False)
             written.append(path)
         return ExportResult(
             folder, tuple(written), tuple(self.included), tuple(self.excluded), self.period
@@ -1614,19 +1614,6 @@ def _remove_previous(folder: Path) -> None:
     csv_dir = folder / "csv"
     if csv_dir.is_dir() and not any(csv_dir.iterdir()):
         csv_dir.rmdir()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
 
 
 # --- reading reports back (the coach's side) ------------------------------------------------

@@ -71,10 +71,13 @@ class Inspection:
     """What :func:`inspect_journal` found: entries per table and every problem."""
 
     path: Path
-    counts: dict[str, int]
     problems: list[Problem]
-    frames: dict[str, pd.DataFrame]
     loaded: dict[str, _Loaded]
+    """The tables that could be read (a file whose header is wrong has none)."""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {name: len(loaded.frame) for name, loaded in self.loaded.items()}
 
     @property
     def errors(self) -> list[Problem]:
@@ -82,8 +85,12 @@ class Inspection:
 
     @property
     def blocking(self) -> list[Problem]:
-        """Errors that stop the journal from opening (a torn last line does not)."""
-        return [p for p in self.errors if p.code != "torn_line"]
+        return _blocking(self.problems)
+
+
+def _blocking(problems: list[Problem]) -> list[Problem]:
+    """Errors that stop the journal from opening (a torn last entry does not)."""
+    return [p for p in problems if p.level == "error" and p.code != "torn_line"]
 
 
 def _signature(path: Path) -> _Signature | None:
@@ -135,27 +142,21 @@ def _load(path: Path, table: Table) -> _Loaded:
 def inspect_journal(path: str | os.PathLike) -> Inspection:
     """Read and check every file of the journal at ``path`` without changing anything."""
     path = Path(path).expanduser()
-    counts: dict[str, int] = {}
     problems: list[Problem] = []
-    frames: dict[str, pd.DataFrame] = {}
-    lines: dict[str, np.ndarray] = {}
     usable: dict[str, _Loaded] = {}
     for name, table in TABLES.items():
         loaded = _load(path, table)
         problems += loaded.problems
         if loaded.frame is not None:
-            frames[name] = loaded.frame
-            lines[name] = loaded.lines
             usable[name] = loaded
-            counts[name] = len(loaded.frame)
-    problems += _reference_warnings(frames, lines)
-    return Inspection(path, counts, problems, frames, usable)
+    problems += _reference_warnings(usable)
+    return Inspection(path, problems, usable)
 
 
-def _reference_warnings(
-    frames: dict[str, pd.DataFrame], lines: dict[str, np.ndarray]
-) -> list[Problem]:
-    warnings: list[Problem] = []
+def _reference_warnings(loaded: dict[str, _Loaded]) -> list[Problem]:
+    frames = {name: table.frame for name, table in loaded.items()}
+    lines = {name: table.lines for name, table in loaded.items()}
+    found: list[Problem] = []
     for target, key in (("people", "person"), ("qualities", "quality")):
         if target not in frames:
             continue
@@ -186,13 +187,13 @@ def _reference_warnings(
                     hint = f" Did you mean {close[0]!r}?" if close else ""
                     n = int(counts[value])
                     where = "here" if n == 1 else f"on {n:,} lines, first here"
-                    warnings.append(Problem(
+                    found.append(Problem(
                         table.filename, line, col.name, value,
                         f"{value!r} is not in {target}.csv (named {where}).{hint} "
                         f"Add them to {target}.csv when you are ready.",
                         level="warning", code="unknown_reference",
                     ))
-    return warnings
+    return found
 
 
 def open_journal(path: str | os.PathLike | None = None) -> Journal:
@@ -265,9 +266,7 @@ class Journal:
         cached = self._cache.get(table.name)
         if cached is None or cached.signature != _signature(file) or cached.signature is None:
             loaded = _load(self.path, table)
-            blocking = [p for p in loaded.problems
-                        if p.level == "error" and p.code != "torn_line"]
-            if blocking or loaded.frame is None:
+            if _blocking(loaded.problems) or loaded.frame is None:
                 raise JournalError(loaded.problems)
             cached = _Cached.of(loaded, table)
             self._cache[table.name] = cached

@@ -58,18 +58,10 @@ class RawTable:
     bom: bool = False
     problems: list[Problem] = field(default_factory=list)
     torn: Problem | None = None
-    size: int = 0
     ends_with_break: bool = True
 
     def line_of(self, row: int) -> int:
         return int(self.lines[row]) if self.lines is not None else row + 2
-
-    def column(self, name: str) -> pa.ChunkedArray:
-        return self.data.column(f"c{self.header.index(name)}")
-
-    @property
-    def num_rows(self) -> int:
-        return self.data.num_rows
 
 
 def _problem(filename: str, line: int, message: str, code: str, **kw) -> Problem:
@@ -122,7 +114,6 @@ def read_table_file(path: Path, types: Mapping[str, pa.DataType] | None = None) 
                 raw = (_read_fast(buffer, view, counts, filename, types)
                        or _read_slow(buffer.to_pybytes(), filename))
         del view, buffer
-    raw.size = size
     return raw
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS, unavailable
 
 from trustlab.cli import LAB_SETTINGS
 
@@ -38,16 +39,6 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 SAMPLE_JOURNAL = ROOT / "data" / "sample"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 VIEWPORT = {"width": 1400, "height": 1000}
 STARTUP_TIMEOUT = 90.0  # seconds for JupyterLab to answer on a slow, busy CI machine
 
@@ -83,12 +74,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if here in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.browser)
 
-
-def _unavailable(reason: str) -> None:
-    """Browser tests cannot run here: a failure in CI, a skip on a person's machine."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
-    pytest.skip(f"{reason}; install Debian's chromium (apt install chromium) to run browser tests")
 
 
 # --- JupyterLab ----------------------------------------------------------------------------
@@ -360,16 +345,16 @@ def _chromium() -> Iterator[Any]:
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
-        _unavailable("the Python package playwright is not installed (pip install playwright)")
+        unavailable("the Python package playwright is not installed (pip install playwright)")
     if not os.access(CHROMIUM, os.X_OK):
-        _unavailable(f"{CHROMIUM} not found")
+        unavailable(f"{CHROMIUM} not found")
     with sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(
                 executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
             )
         except Error as error:
-            _unavailable(f"Chromium at {CHROMIUM} did not start: {error}")
+            unavailable(f"Chromium at {CHROMIUM} did not start: {error}")
         yield browser
         browser.close()
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS, unavailable
 
 from trustlab import open_journal
 from trustlab.export import export
@@ -29,28 +30,9 @@ from trustlab.sample import write_sample
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SCRIPT = "<script>alert('script ran')</script>"
 IMG = "<img src=x onerror=alert('onerror ran')>"
 CHARTS = 9
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
-    pytest.skip(
-        f"{reason}; to run the browser tests install Debian's chromium "
-        "(apt install chromium) and the Python package playwright"
-    )
 
 
 @pytest.fixture(scope="module")
@@ -117,13 +99,13 @@ def seen(report, control, axe_script) -> dict[str, Any]:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        _unavailable("the Python package playwright is not installed")
+        unavailable("the Python package playwright is not installed")
     if not os.access(CHROMIUM, os.X_OK):
-        _unavailable(f"{CHROMIUM} not found")
+        unavailable(f"{CHROMIUM} not found")
     with concurrent.futures.ThreadPoolExecutor(1) as worker:
         found = worker.submit(_look, report, control, axe_script).result(timeout=300)
     if "launch_error" in found:
-        _unavailable(f"Chromium did not start: {found['launch_error']}")
+        unavailable(f"Chromium did not start: {found['launch_error']}")
     return found
 
 
