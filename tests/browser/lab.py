@@ -255,24 +255,51 @@ def wait_for_text(
     return found
 
 
+# For each chart candidate: whether it is in the page, drawn, and larger than a thumbnail.
+_CHARTS_READY_JS = """(charts, old) => charts.map(e => {
+    if (!e.isConnected || e === old) return false;
+    if (e.tagName === 'IMG' && !(e.complete && e.naturalWidth > 0)) return false;
+    const box = e.getBoundingClientRect();
+    return box.width > 50 && box.height > 50;
+})"""
+
+
 def chart_drawn(
-    page: Page, *, within: Locator | None = None, timeout: float = KERNEL_TIMEOUT
-) -> Locator:
-    """Wait for a drawn chart in an output area; return it.
+    page: Page,
+    *,
+    within: Locator | None = None,
+    replacing: Any = None,
+    timeout: float = KERNEL_TIMEOUT,
+) -> Any:
+    """Wait for a drawn chart in an output area; return it (an element handle).
 
     A chart is an ``svg`` or ``canvas`` (Altair's HTML renderer), or an ``img`` showing an
     SVG (JupyterLab shows ``image/svg+xml`` outputs, such as Altair's svg renderer, that way).
+
+    Charts are redrawn after every save: an element found a moment ago may already be gone.
+    So the check is made in one step in the page (in the DOM, loaded, larger than 50x50 px),
+    and repeated until it holds. ``replacing`` is a chart returned before an action that
+    redraws it (a save): then this waits until that one has left the page and a new one is
+    drawn, instead of returning the old chart a moment before it is replaced.
     """
     scope = within if within is not None else notebook(page)
-    chart = scope.locator(_CHART).first
-    chart.wait_for(timeout=timeout)
-    if chart.evaluate("e => e.tagName") == "IMG":
-        page.wait_for_function(
-            "e => e.complete && e.naturalWidth > 0", arg=chart.element_handle(), timeout=timeout
-        )
-    box = chart.bounding_box()
-    assert box and box["width"] > 50 and box["height"] > 50, f"chart is too small: {box}"
-    return chart
+    charts = scope.locator(_CHART)
+    deadline = time.monotonic() + timeout / 1000
+    seen: list[bool] = []
+    while True:
+        if replacing is None or not replacing.evaluate("e => e.isConnected"):
+            seen = charts.evaluate_all(_CHARTS_READY_JS, replacing)
+            for index, ready in enumerate(seen):
+                if ready:
+                    handle = charts.nth(index).element_handle(timeout=TIMEOUT)
+                    if handle.evaluate(f"e => ({_CHARTS_READY_JS})([e], null)[0]"):
+                        return handle
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"no chart drawn within {timeout / 1000:.0f} s "
+                f"({len(seen)} candidates; replaced: {replacing is None or 'not yet'})"
+            )
+        page.wait_for_timeout(100)
 
 
 def screenshot(page: Page, path: str | Path, *, within: Locator | None = None) -> Path:

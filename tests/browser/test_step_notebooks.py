@@ -43,9 +43,10 @@ def test_01_roots_of_distrust(lab_server, browser_page, blocked_requests, artifa
     lab.set_slider(page, "My share", 40, within=form)
     lab.fill_text(page, "Mine to own", "I assumed the worst", within=form)
     lab.fill_text(page, "Not mine", "His silence", within=form)
+    drawn = lab.chart_drawn(page, within=form)
     lab.click_button(page, "Save", within=form)
     lab.wait_for_text(page, "Saved in your journal", within=form)
-    lab.chart_drawn(page, within=form)
+    lab.chart_drawn(page, within=form, replacing=drawn)
     lab.screenshot(page, artifacts / "notebook_01.png")
     assert added(path, before) == [{
         "date": "2026-09-02", "situation": "He went quiet at dinner, and I froze",
@@ -74,9 +75,10 @@ def test_02_relationship_stock_take(lab_server, browser_page, blocked_requests, 
     lab.set_date(page, "Date", "2026-09-03", within=checklist)
     lab.fill_text(page, "Person", "Zoë", within=checklist)
     lab.choose_toggle(page, "Patience", "yes", within=checklist)
+    drawn = lab.chart_drawn(page, within=checklist)
     lab.click_button(page, "Save checklist", within=checklist)
     lab.wait_for_text(page, "Saved 1 observation", within=checklist)
-    lab.chart_drawn(page, within=checklist)
+    lab.chart_drawn(page, within=checklist, replacing=drawn)
     lab.screenshot(page, artifacts / "notebook_02.png")
     assert added(observations, before_o) == [{
         "date": "2026-09-03", "person": "Zoë", "quality": "Patience", "shown": "yes",
@@ -103,9 +105,10 @@ def test_03_trust_in_yourself(lab_server, browser_page, blocked_requests, artifa
     lab.fill_text(page, "Person", "Dana", within=form)
     lab.fill_text(page, "Red flag", "Took credit for my work again", within=form)
     lab.choose_toggle(page, "What I did", "heeded", within=form)
+    drawn = lab.chart_drawn(page, within=form)
     lab.click_button(page, "Save", within=form)
     lab.wait_for_text(page, "Saved in your journal", within=form)
-    lab.chart_drawn(page, within=form)
+    lab.chart_drawn(page, within=form, replacing=drawn)
     lab.screenshot(page, artifacts / "notebook_03.png")
     assert added(flags, before_f) == [{
         "date": "2026-09-04", "person": "Dana", "flag": "Took credit for my work again",
@@ -125,9 +128,10 @@ def test_04_challenging_beliefs(lab_server, browser_page, blocked_requests, arti
     lab.fill_text(page, "Evidence for the opposite", "Priya stayed, Zoë stayed", within=form)
     lab.fill_text(page, "It's possible that…", "It's possible some people stay", within=form)
     lab.set_slider(page, "How true it feels (after)", 45, within=form)
+    drawn = lab.chart_drawn(page, within=form)
     lab.click_button(page, "Save", within=form)
     lab.wait_for_text(page, "Saved in your journal", within=form)
-    lab.chart_drawn(page, within=form)
+    lab.chart_drawn(page, within=form, replacing=drawn)
     lab.screenshot(page, artifacts / "notebook_04.png")
     assert added(path, before) == [{
         "date": "2026-09-05", "belief": "Everyone leaves", "before": "70",
@@ -146,9 +150,10 @@ def test_05_marble_jar(lab_server, browser_page, blocked_requests, artifacts):
     lab.set_slider(page, "Marbles", -2, within=form)
     lab.fill_text(page, "The moment", "Forgot to call, then owned it", within=form)
     lab.choose_dropdown(page, "BRAVING element", "accountability", within=form)
+    drawn = lab.chart_drawn(page, within=form)
     lab.click_button(page, "Save", within=form)
     lab.wait_for_text(page, "Saved in your journal", within=form)
-    lab.chart_drawn(page, within=form)
+    lab.chart_drawn(page, within=form, replacing=drawn)
     lab.screenshot(page, artifacts / "notebook_05.png")
     assert added(path, before) == [{
         "date": "2026-09-06", "person": "Sam", "marbles": "-2",
