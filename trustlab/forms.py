@@ -221,8 +221,11 @@ class EntryForm:
                 self.errors[problem.column].value = f'<span style="color:#b3261e">⚠ {text}</span>'
             else:
                 general.append(text)
+        if len(general) == len(error.problems):  # a failure to write, not a field
+            self.status.value = _alert(error)
+            return
         summary = "Nothing was saved yet: please look at the highlighted field"
-        summary += "s." if len(error.problems) > 1 else "."
+        summary += "s." if len(error.problems) - len(general) > 1 else "."
         self.status.value = (
             f'<div style="color:#b3261e" role="alert">{summary}'
             + "".join(f"<br>{g}" for g in general)
@@ -379,13 +382,22 @@ class EntryList:
         try:
             entry = self.form.journal.delete(self.form.table.name, chosen)
         except JournalError as error:
-            self.status.value = f'<span style="color:#b3261e">{_esc(error)}</span>'
+            self._armed = None
+            self.delete_button.description = "Delete"
+            self.status.value = _alert(error)
             return None
         self.refresh()
         self.status.value = "Deleted. The previous version of the file is in .trustlab/backups/."
         for callback in self.form._callbacks:
             callback(entry)
         return entry
+
+
+def _alert(error: JournalError) -> str:
+    """A failed save or deletion, in the words of its problems, escaped."""
+    lines = [f"{p.message[:1].upper()}{p.message[1:]}" for p in error.problems]
+    return ('<div style="color:#b3261e" role="alert">⚠ '
+            + "<br>".join(_esc(line) for line in lines) + "</div>")
 
 
 def entry_label(table: Table, row: pd.Series, width: int = 60) -> str:
@@ -523,16 +535,15 @@ class ObservationChecklist:
             self.status.value = ('<span style="color:#b3261e">⚠ Answer at least one quality '
                                  "(yes, no or unsure).</span>")
             return []
-        saved = []
         try:
-            for quality, shown in answered.items():
-                saved.append(self.journal.add(
-                    "observations", date=self.date.value, person=self.person.value,
-                    quality=quality, shown=shown, note=self.note.value,
-                ))
+            saved = self.journal.add_many("observations", [
+                {"date": self.date.value, "person": self.person.value, "quality": quality,
+                 "shown": shown, "note": self.note.value}
+                for quality, shown in answered.items()
+            ])
         except JournalError as error:
-            self.status.value = f'<span style="color:#b3261e">⚠ {_esc(error)}</span>'
-            return saved
+            self.status.value = _alert(error)
+            return []
         self.status.value = (f'<div style="color:#1b6e3a" role="status">✓ Saved '
                              f"{len(saved)} observation{'s' if len(saved) != 1 else ''} "
                              f"about {_esc(self.person.value)}.</div>")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import errno
 import math
 import os
 import secrets
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from numbers import Integral
 from pathlib import Path
@@ -47,7 +49,10 @@ class _Cached:
     newline: str = "\n"
     ready: bool = True
     """False when the file needs one rewrite before appending: no id column, rows
-    without ids, no final line break, or an incomplete last entry to set aside."""
+    without ids, or an incomplete last entry to set aside."""
+    ends_with_break: bool = True
+    """False for a complete last row saved without a final line break (as spreadsheets
+    save): the next append starts with the missing line break."""
     pending: list[dict[str, Any]] = field(default_factory=list)
     """Entries this Journal appended since ``frame`` was read (typed, not yet in ``frame``)."""
 
@@ -62,8 +67,9 @@ class _Cached:
     @classmethod
     def of(cls, loaded: _Loaded, table: Table) -> _Cached:
         header = loaded.header or [ID, *table.column_names]
-        ready = loaded.tail_ok and ID in header and not loaded.derived_ids
-        return cls(loaded.frame, loaded.signature, header, loaded.newline, bool(ready))
+        ready = loaded.torn is None and ID in header and not loaded.derived_ids
+        return cls(loaded.frame, loaded.signature, header, loaded.newline, bool(ready),
+                   loaded.ends_with_break)
 
 
 @dataclass
@@ -116,7 +122,8 @@ class _Loaded:
     lines: np.ndarray
     header: list[str] = field(default_factory=list)
     newline: str = "\n"
-    tail_ok: bool = True
+    torn: Problem | None = None
+    ends_with_break: bool = True
     derived_ids: bool = False
 
 
@@ -125,7 +132,11 @@ def _load(path: Path, table: Table) -> _Loaded:
     signature = _signature(file)
     if signature is None:
         return _Loaded(_empty_frame(table), [], None, np.zeros(0, dtype=np.int64))
-    raw = storage.read_table_file(file, parsed_types(table))
+    try:
+        raw = storage.read_table_file(file, parsed_types(table))
+    except OSError as error:
+        return _Loaded(None, [_unreadable(table, path, error)], signature,
+                       np.zeros(0, dtype=np.int64))
     problems = list(raw.problems)
     frame, lines, derived = None, np.zeros(0, dtype=np.int64), False
     if raw.header:
@@ -135,8 +146,18 @@ def _load(path: Path, table: Table) -> _Loaded:
     if raw.torn:
         problems.append(raw.torn)
     problems.sort(key=lambda p: p.line)
-    tail_ok = raw.torn is None and raw.ends_with_break
-    return _Loaded(frame, problems, signature, lines, raw.header, raw.newline, tail_ok, derived)
+    return _Loaded(frame, problems, signature, lines, raw.header, raw.newline, raw.torn,
+                   raw.ends_with_break, derived)
+
+
+def _unreadable(table: Table, folder: Path, error: OSError) -> Problem:
+    if isinstance(error, PermissionError):
+        why = ("you do not have permission to read it. Make it readable for you (or open a "
+               "journal in a folder you own).")
+    else:
+        why = f"{error.strerror or error}."
+    return Problem(table.filename, 0, None, None,
+                   f"trustlab cannot read {folder / table.filename}: {why}", code="unreadable")
 
 
 def inspect_journal(path: str | os.PathLike) -> Inspection:
@@ -278,36 +299,60 @@ class Journal:
         """Validate one entry and append it to table ``name``; return it with its ``id``.
 
         Fields left out are empty. If a field is wrong, :class:`JournalError` names
-        the field, the value and what is allowed, and nothing is written.
+        the field, the value and what is allowed, and nothing is written. An ``add``
+        that returns has stored the entry (flushed to disk); one that raises has
+        stored nothing, so saving again never stores it twice.
 
         Example: ``journal.add("marbles", date="2024-03-01", person="Sam", marbles=2)``
         """
+        return self.add_many(name, [fields])[0]
+
+    def add_many(self, name: str, entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Add several entries to table ``name`` at once: all of them, or none.
+
+        Every entry is checked first; if any is wrong, :class:`JournalError` lists
+        the problems and nothing is written. Otherwise all are appended in one write.
+        """
         table = get_table(name)
-        texts, problems = _entry_texts(table, fields, complete=True)
-        entry = _validated_entry(table, texts, problems)
+        checked = []
+        for fields in entries:
+            texts, problems = _entry_texts(table, fields, complete=True)
+            checked.append((texts, _validated_entry(table, texts, problems)))
+        if not checked:
+            return []
         file = self.path / table.filename
-        with storage.locked(file):
+        with self._writing(table, "saved"), storage.locked(file, self.path):
             cached = self._fresh(table)
-            self._check_unique(table, texts)
-            texts[ID] = entry[ID] = _new_id()
+            batch: list[dict[str, str]] = []
+            for texts, entry in checked:
+                self._check_unique(table, texts, batch=batch)
+                texts[ID] = entry[ID] = _new_id()
+                batch.append(texts)
+            target = storage.real_file(file)
             if cached.signature is None:
                 header = [ID, *table.column_names]
-                storage.atomic_write(file, storage.format_rows([header, _row(header, texts)]),
-                                     keep_backup=False)
+                rows = [header, *(_row(header, t) for t in batch)]
+                storage.atomic_write(target, storage.format_rows(rows), keep_backup=False)
+                self._cache.pop(table.name, None)
             else:
                 if not cached.ready:
                     self._rewrite_locked(table, file, None, None)
                     cached = self._fresh(table)
-                row = storage.format_rows([_row(cached.header, texts)], cached.newline)
-                storage.append_bytes(file, row)
-            self._note_append(table, cached.signature, _signature(file), entry)
-        return _as_dict(entry)
+                data = storage.format_rows([_row(cached.header, t) for t in batch],
+                                           cached.newline)
+                if not cached.ends_with_break:
+                    data = cached.newline.encode() + data
+                storage.append_bytes(target, data)
+                self._note_append(table, cached, _signature(file),
+                                  [entry for _, entry in checked])
+        return [_as_dict(entry) for _, entry in checked]
 
     def correct(self, name: str, id: str, **fields: Any) -> dict[str, Any]:
         """Change some fields of entry ``id`` in table ``name``; return the corrected entry.
 
         The file is rewritten atomically and the previous version is kept in
-        ``.trustlab/backups/``. Nothing is written if the new values are wrong.
+        ``.trustlab/backups/``. Nothing is written if the new values are wrong, or if
+        the entry is no longer in the file as it was read (edited outside trustlab).
         """
         table = get_table(name)
         changes, problems = _entry_texts(table, fields, complete=False)
@@ -323,7 +368,27 @@ class Journal:
         """
         return self._rewrite(get_table(name), id, None)
 
-    def _check_unique(self, table: Table, texts: dict[str, str], skip_id: str | None = None):
+    @contextmanager
+    def _writing(self, table: Table, done: str) -> Iterator[None]:
+        """Turn a failure to write (full disk, read-only folder, busy lock) into a
+        :class:`JournalError` that says what happened and what to do."""
+        try:
+            yield
+        except storage.JournalBusy:
+            self._cache.pop(table.name, None)
+            raise JournalError([Problem(
+                table.filename, 0, None, None,
+                f"another trustlab window (or another program) is saving to this journal "
+                f"right now, so nothing was {done}. Try again in a moment.",
+                code="busy",
+            )], heading=f"Nothing was {done}:") from None
+        except OSError as error:
+            self._cache.pop(table.name, None)
+            raise JournalError([_write_problem(table, self.path, error, done)],
+                               heading=f"Nothing was {done}:") from None
+
+    def _check_unique(self, table: Table, texts: dict[str, str], skip_id: str | None = None,
+                      batch: Sequence[dict[str, str]] = ()):
         problems = []
         for col in table.columns:
             if not col.unique:
@@ -331,7 +396,8 @@ class Journal:
             frame = self._fresh(table).current()
             others = frame if skip_id is None else frame[frame[ID] != skip_id]
             value = texts[col.name].strip()
-            if (others[col.name].str.strip() == value).any():
+            earlier = any(t[col.name].strip() == value for t in batch)
+            if earlier or (others[col.name].str.strip() == value).any():
                 problems.append(Problem(
                     table.filename, 0, col.name, texts[col.name],
                     f"{value!r} is already in {table.filename}; each {col.name} is listed "
@@ -343,7 +409,8 @@ class Journal:
 
     def _rewrite(self, table: Table, ident: str, changes: dict[str, str] | None) -> dict:
         file = self.path / table.filename
-        with storage.locked(file):
+        done = "changed" if changes is not None else "deleted"
+        with self._writing(table, done), storage.locked(file, self.path):
             if _signature(file) is None:
                 raise _no_entry(table, ident)
             result = self._rewrite_locked(table, file, ident, changes)
@@ -351,8 +418,12 @@ class Journal:
         return result
 
     def _rewrite_locked(self, table, file, ident, changes):
-        data = file.read_bytes()
-        raw = storage.read_table_file(file)
+        """Rewrite ``file`` with entry ``ident`` changed or removed (or only tidied:
+        ids given, an incomplete last entry set aside). The caller holds the lock."""
+        target = storage.real_file(file)
+        data = target.read_bytes()
+        raw = storage.read_table_file(target)
+        raw.filename = table.filename
         checked = validate_rows(raw, table) if raw.header else None
         frame = checked.frame if checked else None
         problems = raw.problems + (checked.problems if checked else [])
@@ -389,33 +460,65 @@ class Journal:
                 r[position] = _new_id()
         if result is not None and ident.startswith("L") and changes is not None:
             result[ID] = rows[index][position]
-        if raw.torn:
-            offset = storage.byte_offset_of_line(data, raw.torn.line)
-            kept = storage.save_fragment(file, data[offset:])
+        body = (storage.BOM if raw.bom else b"") + storage.format_rows([header, *rows],
+                                                                        raw.newline)
+        tmp = storage.write_temp(target, body)
+        try:
+            kept = None
+            if raw.torn:
+                offset = storage.byte_offset_of_line(data, raw.torn.line)
+                kept = storage.save_fragment(storage.recovered_dir(self.path),
+                                             Path(table.filename).stem, data[offset:])
+            backups = storage.backups_dir(self.path)
+            storage.replace_with_backup(tmp, target, backups)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        self._cache.pop(table.name, None)
+        if kept is not None:
             warnings.warn(JournalWarning(
                 f"{table.filename}:{raw.torn.line}: the incomplete last entry was moved to "
                 f"{kept.relative_to(self.path)} before saving; copy back what you need."
-            ), stacklevel=3)
-        body = storage.format_rows([header, *rows], raw.newline)
-        storage.atomic_write(file, (storage.BOM if raw.bom else b"") + body)
-        self._cache.pop(table.name, None)
+            ), stacklevel=4)
         return result
 
-    def _note_append(self, table, before, after, entry) -> None:
-        cached = self._cache.get(table.name)
-        if cached is None or cached.signature != before or before is None:
+    def _note_append(self, table, cached, after, entries) -> None:
+        if self._cache.get(table.name) is not cached or cached.signature is None:
             self._cache.pop(table.name, None)
             return
-        cached.pending.append({ID: entry[ID], **{c: entry[c] for c in table.column_names}})
+        for entry in entries:
+            cached.pending.append({ID: entry[ID], **{c: entry[c] for c in table.column_names}})
         cached.signature = after
+        cached.ends_with_break = True
+
+
+def _write_problem(table: Table, folder: Path, error: OSError, done: str) -> Problem:
+    """What a person can do about a failed write, in their words."""
+    where = Path(error.filename).parent if error.filename else folder
+    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        message = (f"your disk is full: nothing was {done}. Free some space and try again; "
+                   "what you typed is still in the form.")
+        code = "disk_full"
+    elif isinstance(error, PermissionError) or error.errno == errno.EROFS:
+        message = (f"trustlab cannot write to {where} (it is read-only, or it belongs to "
+                   f"another user): nothing was {done}. Make the folder writable for you, or "
+                   "keep your journal in a folder you own.")
+        code = "read_only"
+    else:
+        message = (f"trustlab could not write to {where} ({error.strerror or error}): nothing "
+                   f"was {done}. Try again; if it keeps happening, check the disk.")
+        code = "write_failed"
+    return Problem(table.filename, 0, None, None, message, code=code)
 
 
 def _no_entry(table: Table, ident: str) -> JournalError:
-    return JournalError(
-        [Problem(table.filename, 0, ID, ident,
-                 f"there is no entry with id {ident!r} in {table.filename}.", code="no_entry")],
-        heading="Nothing was changed:",
-    )
+    message = f"there is no entry with id {ident!r} in {table.filename}."
+    if ident.startswith("L"):
+        message = (f"this entry is no longer in {table.filename} as it was when the list was "
+                   "made: the file was changed outside trustlab (in a spreadsheet or an "
+                   "editor). Look at the list again and choose the entry you mean.")
+    return JournalError([Problem(table.filename, 0, ID, ident, message, code="no_entry")],
+                        heading="Nothing was changed:")
 
 
 def _new_id() -> str:

@@ -14,19 +14,23 @@ and the previous version is kept as a backup.
 from __future__ import annotations
 
 import csv
+import datetime
+import errno
+import hashlib
 import io
 import os
 import re
+import secrets
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from .errors import Problem
 
@@ -34,7 +38,8 @@ BOM = b"\xef\xbb\xbf"
 STATE_DIR = ".trustlab"
 """Where trustlab keeps lock files, backups and recovered fragments, inside the journal."""
 BACKUPS_KEPT = 5
-LOCK_TIMEOUT = 30.0
+LOCK_TIMEOUT = 5.0
+"""Seconds to wait for another writer before saying the journal is busy."""
 _MAX_REPORTED = 20
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -307,9 +312,11 @@ def _read_slow(data: bytes, filename: str) -> RawTable:
             torn = _torn(filename, start, f"it has {len(record)} of {len(header)} fields and "
                                           "the file ends without a line break")
             records.pop()
-        elif not ends_with_break and tail.endswith('",'):
+        elif not ends_with_break and _cut_before_last_field(tail):
             # trustlab quotes every field, so its own entries never end in a bare
-            # comma: this one was cut just before its last field.
+            # comma: this one was cut just before its last field. A row that has all
+            # its fields and is not in trustlab's all-quoted shape is complete: it is
+            # how spreadsheets save a last row (with no final line break).
             torn = _torn(filename, start, "it ends in a comma where its last field should "
                                           "be, and the file ends without a line break")
             records.pop()
@@ -335,6 +342,14 @@ def _read_slow(data: bytes, filename: str) -> RawTable:
         torn=torn,
         ends_with_break=text.endswith(("\n", "\r")),
     )
+
+
+_ALL_QUOTED_THEN_COMMA = re.compile(r'(?:"(?:[^"]|"")*",)+', re.DOTALL)
+
+
+def _cut_before_last_field(tail: str) -> bool:
+    """Whether the last record is trustlab's shape (every field quoted) cut before its end."""
+    return _ALL_QUOTED_THEN_COMMA.fullmatch(tail) is not None
 
 
 def _unterminated(text: str) -> bool:
@@ -386,6 +401,9 @@ def _field_count_problem(filename: str, line: int, record: list[str], header: li
 
 # --- writing ---------------------------------------------------------------
 
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
 
 def state_dir(journal_dir: Path) -> Path:
     path = journal_dir / STATE_DIR
@@ -393,13 +411,51 @@ def state_dir(journal_dir: Path) -> Path:
     return path
 
 
+def _private_dir(journal_dir: Path, name: str) -> Path:
+    path = state_dir(journal_dir) / name
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+def backups_dir(journal_dir: Path) -> Path:
+    """The journal's private folder of previous versions of its files."""
+    return _private_dir(journal_dir, "backups")
+
+
+def recovered_dir(journal_dir: Path) -> Path:
+    """The journal's private folder of incomplete entries set aside."""
+    return _private_dir(journal_dir, "recovered")
+
+
+def real_file(path: Path) -> Path:
+    """Where writes to ``path`` must go: the target of a symlinked table, else ``path``.
+
+    A journal file may be a symlink (for example into a synced folder): every write goes
+    through to its target, so the link keeps working after a correction.
+    """
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+class JournalBusy(Exception):
+    """Another writer held a journal file's lock for longer than ``LOCK_TIMEOUT``."""
+
+
 @contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """Hold the lock for ``path`` (a separate lock file under ``.trustlab/locks``)."""
-    locks = state_dir(path.parent) / "locks"
-    locks.mkdir(mode=0o700, exist_ok=True)
-    with FileLock(locks / f"{path.name}.lock", timeout=LOCK_TIMEOUT, mode=0o600):
+def locked(path: Path, journal_dir: Path | None = None) -> Iterator[None]:
+    """Hold the lock for ``path`` (a separate lock file under ``.trustlab/locks``).
+
+    Waits at most ``LOCK_TIMEOUT`` seconds, then raises :class:`JournalBusy`.
+    """
+    locks = _private_dir(journal_dir or path.parent, "locks")
+    lock = FileLock(locks / f"{path.name}.lock", timeout=LOCK_TIMEOUT, mode=0o600)
+    try:
+        lock.acquire()
+    except Timeout as busy:
+        raise JournalBusy(path) from busy
+    try:
         yield
+    finally:
+        lock.release()
 
 
 def format_rows(rows: Sequence[Sequence[str]], newline: str = "\n") -> bytes:
@@ -415,72 +471,148 @@ def format_rows(rows: Sequence[Sequence[str]], newline: str = "\n") -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]
+
+
 def append_bytes(path: Path, data: bytes) -> None:
-    """Append ``data`` to ``path`` and fsync; the caller holds the lock."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    """Append ``data`` to ``path`` and fsync, all or nothing; the caller holds the lock.
+
+    The data goes in one write. If anything fails (a full disk, a short write, the
+    fsync), the file is cut back to its previous length, so an append that raises
+    has stored nothing and a retry cannot store an entry twice.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | _BINARY)
     try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
+        size = os.fstat(fd).st_size
+        try:
+            _write_all(fd, data)
+            if os.fstat(fd).st_size != size + len(data):
+                raise OSError(errno.EIO, "the file did not grow by what was written")
+            os.fsync(fd)
+        except BaseException:
+            os.ftruncate(fd, size)
+            with suppress(OSError):
+                os.fsync(fd)
+            raise
     finally:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, *, keep_backup: bool = True) -> Path | None:
+def atomic_write(
+    path: Path, data: bytes, *, keep_backup: bool = True, backups: Path | None = None
+) -> Path | None:
     """Replace ``path`` with ``data`` atomically; return the backup of the old version.
 
     The new content goes to a temporary file beside ``path``, is fsynced, and
     then renamed over ``path``, so a crash leaves either the old file or the new
-    one, never a mix. The caller holds the lock.
+    one, never a mix; on an error the temporary file is removed. The previous
+    version is kept in ``backups`` (default ``.trustlab/backups`` beside ``path``).
+    ``path`` itself is replaced, never written through: a symlink there is
+    replaced by the file (pass :func:`real_file` to write through). The caller
+    holds the lock.
     """
-    # One fixed name per file: writers hold the lock, and a temporary file left by
-    # a crash is simply replaced by the next rewrite instead of piling up.
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp = write_temp(path, data)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    backup = None
-    if keep_backup and path.exists():
-        backup = _backup(path)
+        if keep_backup and path.exists():
+            return replace_with_backup(tmp, path, backups or _private_dir(path.parent, "backups"))
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+    return None
+
+
+def replace_with_backup(tmp: Path, path: Path, backups: Path) -> Path:
+    """Keep the current ``path`` in ``backups``, then rename ``tmp`` over it; return the backup."""
+    backup = _backup(path, backups)
     os.replace(tmp, path)
     _fsync_dir(path.parent)
     return backup
 
 
-def _backup(path: Path) -> Path:
-    backups = state_dir(path.parent) / "backups"
-    backups.mkdir(mode=0o700, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%S") + f".{time.time_ns() % 10**9:09d}"
-    backup = backups / f"{path.stem}.{stamp}.csv"
+def write_temp(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a new temporary file beside ``path`` and fsync it; return its path.
+
+    The name is new each time (``O_EXCL``, never through a link) and the file is
+    removed again if writing fails.
+    """
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, 0o600)
+        except FileExistsError:
+            continue
+        break
+    else:  # pragma: no cover - 100 collisions of 48 random bits
+        raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
     try:
-        os.link(path, backup)
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def utc_stamp() -> str:
+    """Now in UTC, to the nanosecond, from one clock read: ``20260301T101500.123456789Z``.
+
+    Names made from it sort in time order, even across a daylight-saving change.
+    """
+    now = time.time_ns()
+    seconds = datetime.datetime.fromtimestamp(now // 10**9, datetime.UTC)
+    return f"{seconds:%Y%m%dT%H%M%S}.{now % 10**9:09d}Z"
+
+
+def _backup(path: Path, backups: Path) -> Path:
+    """Keep a copy of ``path`` (a regular file) in ``backups``; prune to BACKUPS_KEPT."""
+    backups.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stem = Path(path.name).stem
+    backup = backups / f"{stem}.{utc_stamp()}.csv"
+    try:
+        os.link(path, backup)  # the old version's inode: the rename below never changes it
     except OSError:
-        backup.write_bytes(path.read_bytes())
-    old = sorted(backups.glob(f"{path.stem}.*.csv"))
+        tmp = write_temp(backup, path.read_bytes())
+        os.replace(tmp, backup)
+    _fsync_dir(backups)
+    old = sorted(backups.glob(f"{stem}.*.csv"))
     for stale in old[:-BACKUPS_KEPT]:
         stale.unlink(missing_ok=True)
     return backup
 
 
-def save_fragment(path: Path, fragment: bytes) -> Path:
-    """Keep an incomplete last entry in ``.trustlab/recovered/`` before it is removed."""
-    recovered = state_dir(path.parent) / "recovered"
-    recovered.mkdir(mode=0o700, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%S") + f".{time.time_ns() % 10**9:09d}"
-    target = recovered / f"{path.stem}.{stamp}.txt"
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+def save_fragment(recovered: Path, stem: str, fragment: bytes) -> Path | None:
+    """Keep an incomplete last entry in ``recovered`` before it leaves its file.
+
+    Returns where it is kept, or None if there is nothing to keep (only blanks).
+    The same fragment is kept once: a save that failed after keeping it and is
+    tried again finds it already there.
+    """
+    if not fragment.strip():
+        return None
+    digest = hashlib.sha256(fragment).hexdigest()[:12]
+    for kept in sorted(recovered.glob(f"{stem}.*.{digest}.txt")):
+        if kept.read_bytes() == fragment:
+            return kept
+    recovered.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target = recovered / f"{stem}.{utc_stamp()}.{digest}.txt"
+    tmp = write_temp(target, fragment)
     try:
-        os.write(fd, fragment)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(recovered)
     return target
 
 
@@ -498,8 +630,10 @@ def _fsync_dir(directory: Path) -> None:
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:
-        return
+        return  # Windows cannot open a folder; its renames are durable without this
     try:
         os.fsync(fd)
+    except OSError:
+        pass
     finally:
         os.close(fd)

@@ -130,7 +130,6 @@ def validate_rows(raw: RawTable, table: Table, *, entry: bool = False) -> Valida
         return 0 if entry else raw.line_of(int(rows[i]))
 
     typed: dict[str, pa.Array] = {}
-    typed[ID], derived = _ids(raw, data, rows, line, problems)
     for col in table.columns:
         values, array, bad = checked[col.name]
         if col.unique:
@@ -143,6 +142,8 @@ def validate_rows(raw: RawTable, table: Table, *, entry: bool = False) -> Valida
             frame[col.name] = frame[col.name].astype("Int64")
         elif col.kind == "date":
             frame[col.name] = frame[col.name].astype("datetime64[ms]")
+    ids, derived = _ids(raw, data, frame, line, problems)
+    frame.insert(0, ID, pa.table({ID: ids}).to_pandas()[ID])
     if entry:
         lines = np.zeros(len(rows), dtype=np.int64)
     else:
@@ -212,16 +213,24 @@ def _repeated_headers(raw: RawTable, problems: list[Problem]) -> np.ndarray:
     return ~repeated
 
 
-def _ids(raw, data, rows, line, problems) -> tuple[pa.Array, bool]:
+def _ids(raw, data, frame, line, problems) -> tuple[pa.Array, bool]:
+    """Each row's id: the stored one, or for a row without one, an id made from its content.
+
+    A derived id (``L`` and 16 hex digits) depends only on what the entry says, not on
+    its line, so a row inserted above it by hand or in a spreadsheet does not make an
+    id point at a different entry; an entry edited outside trustlab gets a new id, so
+    a correction or deletion chosen before the edit is refused instead of misapplied.
+    """
     if ID not in raw.header:
-        return pa.array([f"L{line(i)}" for i in range(len(rows))], pa.string()), len(rows) > 0
+        return content_ids(frame), len(frame) > 0
     ids = data.column(f"c{raw.header.index(ID)}").combine_chunks()
     empty = _mask(pc.equal(ids, ""))
     derived = bool(empty.any())
     if derived:
         filled = ids.to_pylist()
-        for i in np.flatnonzero(empty):
-            filled[i] = f"L{line(int(i))}"
+        rows = np.flatnonzero(empty)
+        for i, made in zip(rows, content_ids(frame.iloc[rows]).to_pylist(), strict=True):
+            filled[int(i)] = made
         ids = pa.array(filled, pa.string())
     if not _may_repeat(ids):
         return ids, derived
@@ -240,6 +249,35 @@ def _ids(raw, data, rows, line, problems) -> tuple[pa.Array, bool]:
                 code="duplicate_id",
             ))
     return ids, derived
+
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def content_ids(frame: pd.DataFrame) -> pa.Array:
+    """Ids for entries that have none, from their content: ``L`` and 16 hex digits.
+
+    The same content gets the same id in every read; a repeat of an identical entry
+    gets ``-2``, ``-3``, … after it, in file order.
+    """
+    n = len(frame)
+    if n == 0:
+        return pa.array([], pa.string())
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    digits = hashes.astype(">u8").view(np.uint8).reshape(n, 8)
+    text = np.empty((n, 17), dtype=np.uint8)
+    text[:, 0] = ord("L")
+    text[:, 1::2] = _HEX[digits >> 4]
+    text[:, 2::2] = _HEX[digits & 15]
+    ids = pa.array(text.view("S17").ravel(), pa.binary(17)).cast(pa.string())
+    repeat = pd.Series(hashes).duplicated()
+    if repeat.any():
+        nth = pd.Series(hashes).groupby(hashes).cumcount().to_numpy() + 1
+        texts = ids.to_pylist()
+        for i in np.flatnonzero(repeat.to_numpy()):
+            texts[i] = f"{texts[i]}-{nth[i]}"
+        ids = pa.array(texts, pa.string())
+    return ids
 
 
 def _may_repeat(ids: pa.Array) -> bool:
