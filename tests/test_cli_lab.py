@@ -1,21 +1,36 @@
-"""`trustlab lab` starts JupyterLab locally, with a token, offline, on the chosen journal."""
+"""`trustlab lab` starts JupyterLab locally, with a token, offline, on the chosen journal.
+
+Nothing it hands Jupyter lives where another user can write: every server option is on the
+command line (no configuration file, nothing in the temp folder), JupyterLab's settings and
+workspaces live in the journal's private ``.trustlab/lab`` folder, nothing is written in the
+Python environment, and kernels talk over IPC sockets in Jupyter's private runtime folder.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import re
+import shutil
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
 
 from trustlab import cli
+
+needs_uids = pytest.mark.skipif(not hasattr(os, "getuid"), reason="no user ids here")
+needs_symlinks = pytest.mark.skipif(os.name != "posix", reason="symbolic links need POSIX")
 
 
 def free_port() -> int:
@@ -24,33 +39,362 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_lab_command_is_local_and_quiet(tmp_path):
-    command = cli.lab_command(tmp_path, port=8899, browser=False)
-    assert "--ServerApp.ip=127.0.0.1" in command
-    assert "--no-browser" in command
-    assert any(arg.endswith(str(cli.notebooks_dir())) for arg in command)
-    config = Path(next(a for a in command if a.startswith("--config=")).split("=", 1)[1])
-    text = config.read_text("utf-8")
-    assert "news_url = None" in text and "NeverCheckForUpdate" in text
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
 
 
-def test_lab_settings_merge_without_losing_a_persons_own(tmp_path):
-    settings = tmp_path / "share" / "jupyter" / "lab" / "settings"
-    settings.mkdir(parents=True)
-    (settings / "overrides.json").write_text(json.dumps(
-        {"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}))
-    written = json.loads(cli.write_lab_settings(tmp_path).read_text("utf-8"))
-    assert written["@jupyterlab/apputils-extension:themes"] == {"theme": "JupyterLab Dark"}
-    assert written["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
-    assert written["@jupyterlab/notebook-extension:tracker"]["autoStartDefaultKernel"] is True
+@pytest.fixture
+def runtime(monkeypatch) -> Path:
+    """A private Jupyter runtime folder with a short path (IPC socket paths must be short)."""
+    folder = Path(tempfile.mkdtemp(prefix="tl-"))
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(folder))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.mark.timeout(180)
+@pytest.fixture
+def shared_tmp(tmp_path, monkeypatch, runtime) -> Path:
+    """The temp folder every user shares, pointed at a fresh folder."""
+    folder = tmp_path / "shared-tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+class FakePopen:
+    """Stands in for JupyterLab: records its command line and environment."""
+
+    def __init__(self, args, **kwargs):
+        self.args = list(args)
+        self.env = kwargs.get("env")
+        self.returncode = 0
+
+    def wait(self, timeout=None):
+        return 0
+
+    def poll(self):
+        return 0
+
+    def terminate(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+@pytest.fixture
+def launched(monkeypatch, runtime) -> list[FakePopen]:
+    """Every JupyterLab ``trustlab lab`` would have started (none really starts)."""
+    started: list[FakePopen] = []
+
+    def popen(args, **kwargs):
+        started.append(FakePopen(args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    return started
+
+
+def run_lab(journal: Path, *extra: str) -> int:
+    return cli.main(["lab", "--journal", str(journal), "--no-browser", *extra])
+
+
+def old_config_path() -> Path:
+    """Where trustlab used to write the configuration Jupyter runs."""
+    return Path(tempfile.gettempdir()) / f"trustlab_jupyter_config_{os.getuid()}.py"
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+def test_lab_command_is_local_quiet_and_writes_nothing(shared_tmp):
+    command = cli.lab_command(shared_tmp / "journal", port=8899, browser=False)
+    for option in ("--ServerApp.ip=127.0.0.1", "--LabApp.news_url=None",
+                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                   "--ServerApp.port=8899", "--no-browser",
+                   f"--ServerApp.root_dir={cli.notebooks_dir()}"):
+        assert option in command
+    assert not any(arg.startswith("--config") for arg in command)
+    assert not any("token" in arg.lower() for arg in command)  # the token is never turned off
+    assert list(shared_tmp.iterdir()) == []
+    assert not (shared_tmp / "journal").exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="IPC sockets are POSIX only")
+def test_kernels_use_ipc_sockets_only_in_a_private_runtime_folder(runtime, tmp_path):
+    assert cli.ipc_problem(runtime) is None
+    assert "--KernelManager.transport=ipc" in cli.lab_command(tmp_path)
+    assert cli.ipc_problem(runtime / "not yet made") is None  # Jupyter makes it 0700
+    runtime.chmod(0o755)
+    assert "not private" in cli.ipc_problem(runtime)
+    assert "--KernelManager.transport=ipc" not in cli.lab_command(tmp_path)
+    runtime.chmod(0o700)
+    long = runtime / ("x" * 80)
+    long.mkdir(mode=0o700)
+    assert "too long" in cli.ipc_problem(long)
+
+
+def test_allow_root_only_for_root(monkeypatch, tmp_path, runtime):
+    monkeypatch.setattr(os, "geteuid", lambda: 0, raising=False)
+    assert "--allow-root" in cli.lab_command(tmp_path)
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert "--allow-root" not in cli.lab_command(tmp_path)
+    monkeypatch.delattr(os, "geteuid")
+    monkeypatch.delattr(os, "getuid", raising=False)
+    assert "--allow-root" not in cli.lab_command(tmp_path)
+    assert cli.prepare_lab(tmp_path)["JUPYTERLAB_SETTINGS_DIR"]  # no owners to check: fine
+
+
+# --- nothing in the shared temp folder ---------------------------------------------------
+
+
+@needs_uids
+def test_a_planted_config_file_in_the_temp_folder_is_neither_read_nor_written(
+    shared_tmp, tmp_path, launched
+):
+    planted = old_config_path()
+    planted.write_text('c.ServerApp.token = ""\nc.ServerApp.ip = "0.0.0.0"\n', "utf-8")
+    before = planted.read_bytes(), planted.stat().st_mtime_ns
+    assert run_lab(tmp_path / "journal") == 0
+    (child,) = launched
+    assert (planted.read_bytes(), planted.stat().st_mtime_ns) == before
+    assert not any(arg.startswith("--config") for arg in child.args)
+    assert not any(str(shared_tmp) in arg for arg in child.args)
+    assert not any(str(shared_tmp) in value for value in child.env.values())
+    assert sorted(shared_tmp.iterdir()) == [planted]
+
+
+@needs_uids
+@needs_symlinks
+def test_a_planted_symlink_in_the_temp_folder_is_not_written_through(
+    shared_tmp, tmp_path, launched
+):
+    victim = tmp_path / "victims_file.py"
+    victim.write_text("# someone else's file\n", "utf-8")
+    old_config_path().symlink_to(victim)
+    cli.lab_command(tmp_path / "journal")
+    assert run_lab(tmp_path / "journal") == 0
+    assert victim.read_text("utf-8") == "# someone else's file\n"
+    assert old_config_path().is_symlink()
+    assert sorted(shared_tmp.iterdir()) == [old_config_path()]
+
+
+# --- JupyterLab's settings: in the journal's private folder, not in the environment --------
+
+
+def test_lab_writes_nothing_in_the_python_environment(tmp_path, monkeypatch, launched):
+    prefix = tmp_path / "prefix"
+    prefix.mkdir()
+    monkeypatch.setattr(sys, "prefix", str(prefix))
+    journal = tmp_path / "journal"
+    assert run_lab(journal) == 0
+    assert list(prefix.rglob("*")) == []
+
+    (child,) = launched
+    lab = journal / ".trustlab" / "lab"
+    settings, workspaces = lab / "settings", lab / "workspaces"
+    assert child.env["JUPYTERLAB_SETTINGS_DIR"] == str(settings)
+    assert child.env["JUPYTERLAB_WORKSPACES_DIR"] == str(workspaces)
+    assert child.env["TRUSTLAB_JOURNAL"] == str(journal)
+    files = sorted(p for p in settings.rglob("*") if p.is_file())
+    assert [p.relative_to(settings).as_posix() for p in files] == [
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings",
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings",
+    ]
+    for plugin, values in cli.LAB_SETTINGS.items():
+        extension, name = plugin.split(":")
+        path = settings / extension / f"{name}.jupyterlab-settings"
+        assert json.loads(path.read_text("utf-8")) == values
+    if os.name == "posix":
+        for folder in (journal, journal / ".trustlab", lab, settings, workspaces,
+                       *(p for p in settings.rglob("*") if p.is_dir())):
+            assert mode(folder) == 0o700, folder
+        for path in files:
+            assert mode(path) == 0o600, path
+
+
+def test_a_persons_own_settings_are_kept_and_merged(tmp_path, runtime):
+    journal = tmp_path / "journal"
+    journal.mkdir(mode=0o700)
+    settings = Path(cli.prepare_lab(journal)["JUPYTERLAB_SETTINGS_DIR"])
+    apputils = settings / "@jupyterlab" / "apputils-extension"
+    theme = apputils / "themes.jupyterlab-settings"
+    theme.write_text('{\n  // mine\n  "theme": "JupyterLab Dark"\n}\n', "utf-8")
+    (apputils / "notification.jupyterlab-settings").write_text(
+        '{\n  // JupyterLab keeps comments\n  "doNotDisturbMode": true,\n  "fetchNews": "true",\n}',
+        "utf-8",
+    )
+    cli.prepare_lab(journal)
+    assert theme.read_text("utf-8") == '{\n  // mine\n  "theme": "JupyterLab Dark"\n}\n'
+    merged = json.loads((apputils / "notification.jupyterlab-settings").read_text("utf-8"))
+    assert merged == {"doNotDisturbMode": True, "fetchNews": "false", "checkForUpdates": False}
+    assert not [p for p in settings.rglob("*.tmp")]
+
+
+def test_settings_that_are_not_json_are_left_as_they_are(tmp_path, runtime, capsys):
+    journal = tmp_path / "journal"
+    journal.mkdir(mode=0o700)
+    settings = Path(cli.prepare_lab(journal)["JUPYTERLAB_SETTINGS_DIR"])
+    tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.write_text('{"autoStartDefaultKernel": fals', "utf-8")
+    cli.prepare_lab(journal)
+    assert tracker.read_text("utf-8") == '{"autoStartDefaultKernel": fals'
+    assert f"{tracker} is not readable as JSON settings; left as it is" in capsys.readouterr().err
+
+
+@needs_symlinks
+@pytest.mark.parametrize("link", [
+    ".trustlab",
+    ".trustlab/lab",
+    ".trustlab/lab/settings",
+    ".trustlab/lab/workspaces",
+    ".trustlab/lab/settings/@jupyterlab/apputils-extension",
+])
+def test_a_symlinked_lab_folder_is_refused(tmp_path, launched, capsys, link):
+    journal = tmp_path / "journal"
+    (journal / link).parent.mkdir(mode=0o700, parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (journal / link).symlink_to(elsewhere, target_is_directory=True)
+    assert run_lab(journal) == 2
+    err = capsys.readouterr().err
+    assert "symbolic link" in err and str(journal / link) in err and "Traceback" not in err
+    assert list(elsewhere.iterdir()) == []
+    assert launched == []
+
+
+@needs_symlinks
+@pytest.mark.parametrize("name", ["notification", "tracker"])
+def test_a_symlinked_settings_file_is_not_written_through(tmp_path, launched, capsys, name):
+    journal = tmp_path / "journal"
+    extension = "apputils-extension" if name == "notification" else "notebook-extension"
+    folder = journal / ".trustlab" / "lab" / "settings" / "@jupyterlab" / extension
+    folder.mkdir(mode=0o700, parents=True)
+    victim = tmp_path / "victim.json"
+    victim.write_text('{"theirs": true}', "utf-8")
+    (folder / f"{name}.jupyterlab-settings").symlink_to(victim)
+    assert run_lab(journal) == 2
+    assert "symbolic link" in capsys.readouterr().err
+    assert victim.read_text("utf-8") == '{"theirs": true}'
+    assert (folder / f"{name}.jupyterlab-settings").is_symlink()
+    assert launched == []
+
+
+@needs_uids
+@pytest.mark.parametrize("where", ["journal", ".trustlab/lab", ".trustlab/lab/settings",
+                                   "runtime"])
+def test_a_folder_other_users_can_change_is_refused(tmp_path, runtime, launched, capsys,
+                                                    where):
+    journal = tmp_path / "journal"
+    (journal / ".trustlab" / "lab" / "settings").mkdir(mode=0o700, parents=True)
+    folder = {"journal": journal, "runtime": runtime}.get(where, journal / where)
+    folder.chmod(0o777)
+    try:
+        assert run_lab(journal) == 2
+    finally:
+        folder.chmod(0o700)
+    err = capsys.readouterr().err
+    assert f"{folder} " in err and "other users" in err and "Traceback" not in err
+    assert launched == []
+
+
+@needs_uids
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="only root can give a folder to another user")
+def test_a_lab_folder_of_another_user_is_refused(tmp_path, launched, capsys):
+    journal = tmp_path / "journal"
+    settings = journal / ".trustlab" / "lab" / "settings"
+    settings.mkdir(mode=0o700, parents=True)
+    os.chown(settings, 65534, -1)
+    assert run_lab(journal) == 2
+    assert "belongs to another user" in capsys.readouterr().err
+    assert list(settings.iterdir()) == []
+    assert launched == []
+
+
+# --- a real JupyterLab --------------------------------------------------------------------
+
+
+def _descendants(pid: int) -> list:
+    try:
+        import psutil
+    except ImportError:
+        return []
+    with contextlib.suppress(psutil.Error):
+        return psutil.Process(pid).children(recursive=True)
+    return []
+
+
+def _stop(process: subprocess.Popen) -> list[str]:
+    """Stop ``process`` as a person would (SIGTERM) and wait for its whole tree to end.
+
+    Returns the processes that were still running after that and had to be killed.
+    """
+    tree = _descendants(process.pid)
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    if not tree:
+        return []
+    import psutil
+
+    _, alive = psutil.wait_procs(tree, timeout=30)
+    killed = []
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            killed.append(" ".join(proc.cmdline()[:4]))
+            proc.kill()
+    return killed
+
+
+async def _execute(port: int, token: str, kernel: str, code: str) -> str:
+    """Run ``code`` in ``kernel`` through the server's websocket, as JupyterLab does."""
+    from tornado.websocket import websocket_connect
+
+    url = f"ws://127.0.0.1:{port}/api/kernels/{kernel}/channels?token={token}"
+    connection = await websocket_connect(url)
+    msg_id = uuid.uuid4().hex
+    await connection.write_message(json.dumps({
+        "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "",
+                   "session": uuid.uuid4().hex, "version": "5.3", "date": ""},
+        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+        "content": {"code": code, "silent": False, "store_history": False,
+                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
+    }))
+    output = ""
+    try:
+        while True:
+            message = json.loads(await asyncio.wait_for(connection.read_message(), 60))
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if message["msg_type"] == "stream":
+                output += message["content"]["text"]
+            elif message["msg_type"] == "error":
+                raise AssertionError(message["content"])
+            elif message["msg_type"] == "status" and (
+                message["content"]["execution_state"] == "idle"
+            ):
+                return output
+    finally:
+        connection.close()
+
+
+@pytest.mark.timeout(240)
 def test_lab_serves_on_localhost_with_a_token_and_the_journal(tmp_path):
     port = free_port()
     journal = tmp_path / "my journal"
-    env = {**os.environ, "HOME": str(tmp_path / "home"),
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    # Kernels' IPC sockets live in the runtime folder; a socket's path must be short.
+    runtime = Path(tempfile.mkdtemp(prefix="tl-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "TRUSTLAB"))}
+    env.update(HOME=str(tmp_path / "home"), JUPYTER_RUNTIME_DIR=str(runtime),
+               PYTHONUNBUFFERED="1")
     log = tmp_path / "lab.log"
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -58,6 +402,17 @@ def test_lab_serves_on_localhost_with_a_token_and_the_journal(tmp_path):
              "--journal", str(journal)],
             stdout=out, stderr=subprocess.STDOUT, env=env,
         )
+    base = f"http://127.0.0.1:{port}"
+
+    def api(path: str, body: dict | None = None):
+        request = urllib.request.Request(
+            f"{base}/{path}", method="POST" if body is not None else "GET",
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
+
     try:
         token = None
         deadline = time.monotonic() + 120
@@ -68,14 +423,41 @@ def test_lab_serves_on_localhost_with_a_token_and_the_journal(tmp_path):
             time.sleep(0.5)
         assert token, log.read_text()
         with pytest.raises(urllib.error.HTTPError):  # no token, no entry
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents")
-        with urllib.request.urlopen(
-            f"http://127.0.0.1:{port}/api/contents?token={token}"
-        ) as response:
-            names = {item["name"] for item in json.load(response)["content"]}
+            urllib.request.urlopen(f"{base}/api/contents")
+        names = {item["name"] for item in api("api/contents")["content"]}
         assert "00_start_here.ipynb" in names
         assert stat.S_IMODE(journal.stat().st_mode) == 0o700
         assert f"your journal is {journal}" in log.read_text()
+        # JupyterLab reads trustlab's settings from the journal's private folder
+        tracker = api("lab/api/settings/@jupyterlab/notebook-extension:tracker")
+        assert tracker["settings"]["autoStartDefaultKernel"] is True
+        assert (journal / ".trustlab/lab/settings/@jupyterlab/notebook-extension"
+                / "tracker.jupyterlab-settings").is_file()
+
+        # Open a notebook's kernel as JupyterLab does: a session, then its websocket.
+        session = api("api/sessions", {"path": "00_start_here.ipynb", "type": "notebook",
+                                       "name": "", "kernel": {"name": "python3"}})
+        kernel = session["kernel"]["id"]
+        code = "import os; print(os.environ['TRUSTLAB_JOURNAL'])"
+        assert asyncio.run(_execute(port, token, kernel, code)).strip() == str(journal)
+        deadline = time.monotonic() + 60
+        while api(f"api/kernels/{kernel}")["execution_state"] != "idle":
+            assert time.monotonic() < deadline, api(f"api/kernels/{kernel}")
+            time.sleep(0.25)
+
+        # Its sockets are IPC sockets in the private runtime folder, and nothing warns.
+        connection = json.loads((runtime / f"kernel-{kernel}.json").read_text("utf-8"))
+        assert connection["transport"] == "ipc"
+        sockets = sorted(runtime.glob(f"kernel-{kernel}-ipc-*"))
+        assert len(sockets) == 5 and all(stat.S_ISSOCK(s.stat().st_mode) for s in sockets)
+        if os.name == "posix":
+            assert stat.S_IMODE(runtime.stat().st_mode) & 0o077 == 0
+        text = log.read_text()
+        assert "without encryption" not in text and "Traceback" not in text, text
+
+        # Stopping trustlab stops JupyterLab and its kernel, which clean up after themselves.
+        assert _stop(process) == [], log.read_text()
+        assert list(runtime.glob("kernel-*")) == [], log.read_text()
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        _stop(process)
+        shutil.rmtree(runtime, ignore_errors=True)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import secrets
+import signal
+import stat
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from . import __version__
 from .journal import inspect_journal, journal_path
 from .schema import TABLES
+from .storage import STATE_DIR
 
 # JupyterLab settings that keep it quiet and offline: no news or update checks;
 # a notebook starts its kernel without asking which one, and every cell stays
@@ -27,11 +31,17 @@ LAB_SETTINGS = {
         "windowingMode": "none",
     },
 }
-LAB_CONFIG = """\
-c.LabApp.news_url = None
-c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
-c.ServerApp.ip = "127.0.0.1"
-"""
+# Server options, all on the command line: a configuration file is code that Jupyter runs,
+# so trustlab never writes one. Local only, offline, and the token stays on.
+LAB_OPTIONS = (
+    "--ServerApp.ip=127.0.0.1",
+    "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+)
+LAB_STATE = Path(STATE_DIR) / "lab"
+"""JupyterLab's settings and workspaces for a journal, in the journal's private state folder."""
+_KERNEL_SOCKET = "kernel-00000000-0000-0000-0000-000000000000-ipc-99"
+"""The longest name of a kernel's IPC socket in Jupyter's runtime folder."""
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -73,35 +83,205 @@ def notebooks_dir() -> Path:
     return here if here.is_dir() else Path.cwd()
 
 
-def write_lab_settings(prefix: Path) -> Path:
-    """Merge trustlab's JupyterLab settings into ``prefix``'s overrides.json."""
-    settings_dir = prefix / "share" / "jupyter" / "lab" / "settings"
-    settings_dir.mkdir(parents=True, exist_ok=True)
-    overrides = settings_dir / "overrides.json"
-    current = json.loads(overrides.read_text("utf-8")) if overrides.exists() else {}
+class UnsafeFolder(Exception):
+    """A folder or file trustlab would hand JupyterLab is not the person's alone."""
+
+
+def _check_private(path: Path, info: os.stat_result, what: str = "") -> None:
+    """Refuse ``path`` unless it is the current user's and nobody else can change it.
+
+    Where there are no user ids (Windows), there are no owners or modes to check this way.
+    """
+    if not hasattr(os, "getuid"):
+        return
+    if info.st_uid != os.getuid():
+        raise UnsafeFolder(f"{path}{what} belongs to another user (uid {info.st_uid}).")
+    if info.st_mode & 0o022:
+        raise UnsafeFolder(f"{path}{what} can be changed by other users "
+                           f"(mode {stat.S_IMODE(info.st_mode):o}); make it private: "
+                           f"chmod 700 '{path}'.")
+
+
+def _private_dir(path: Path) -> Path:
+    """Make folder ``path`` (mode 0700) unless it exists; refuse it unless it is private."""
+    with contextlib.suppress(FileExistsError):
+        path.mkdir(mode=0o700)
+    info = path.lstat()
+    if stat.S_ISLNK(info.st_mode):
+        raise UnsafeFolder(f"{path} is a symbolic link; trustlab keeps JupyterLab's settings "
+                           "only in a real folder of its own. Remove the link and try again.")
+    if not stat.S_ISDIR(info.st_mode):
+        raise UnsafeFolder(f"{path} is not a folder. Move it away and try again.")
+    _check_private(path, info)
+    return path
+
+
+def _read_settings(path: Path) -> dict | None:
+    """The settings in ``path`` ({} if there is none; None if they cannot be read as JSON)."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return {}
+    if not stat.S_ISREG(info.st_mode):  # a link, a pipe ...: never followed or opened
+        kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a file"
+        raise UnsafeFolder(f"{path} is {kind}; trustlab does not write through it. "
+                           "Remove it and try again.")
+    try:
+        from json5 import loads  # as JupyterLab reads them: comments, trailing commas ...
+    except ImportError:
+        from json import loads
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as file:
+        data = file.read()
+    try:
+        settings = loads(data.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError too
+        return None
+    return settings if isinstance(settings, dict) else None
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` (mode 0600) without ever writing through a link.
+
+    The text goes to a new temporary file beside it (O_EXCL and O_NOFOLLOW: a link
+    planted there is an error, not a way out), which then replaces ``path``.
+    """
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(tmp, flags, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_lab_settings(settings_dir: Path) -> list[Path]:
+    """Merge LAB_SETTINGS into ``settings_dir`` (a JupyterLab user settings folder).
+
+    Each plugin has its file, ``@scope/extension/plugin.jupyterlab-settings``. trustlab's
+    values are merged into what is there; other plugins' files (a person's theme ...) are
+    left alone. Returns the files written.
+    """
+    written = []
     for plugin, values in LAB_SETTINGS.items():
-        current.setdefault(plugin, {}).update(values)
-    overrides.write_text(json.dumps(current, indent=2) + "\n", "utf-8")
-    return overrides
+        extension, name = plugin.split(":")
+        folder = settings_dir
+        for part in extension.split("/"):
+            folder = _private_dir(folder / part)
+        path = folder / f"{name}.jupyterlab-settings"
+        current = _read_settings(path)
+        if current is None:
+            print(f"trustlab: {path} is not readable as JSON settings; left as it is.",
+                  file=sys.stderr)
+            continue
+        _write_private(path, json.dumps({**current, **values}, indent=2) + "\n")
+        written.append(path)
+    return written
+
+
+def _runtime_dir() -> Path:
+    """Jupyter's runtime folder (its cookie secret, connection files and kernel sockets)."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    return Path(jupyter_runtime_dir())
+
+
+def prepare_lab(journal: Path) -> dict[str, str]:
+    """Make the private folders JupyterLab uses for ``journal``; return them as environment.
+
+    Settings and workspaces go in ``JOURNAL/.trustlab/lab`` (each folder 0700, each settings
+    file 0600); nothing is written in the Python environment or the temp folder. Raises
+    UnsafeFolder if one of them, the journal or Jupyter's runtime folder is a link (in the
+    journal), another user's, or writable by other users.
+    """
+    _check_private(journal, journal.stat(), " (the journal)")
+    folder = journal
+    for part in LAB_STATE.parts:
+        folder = _private_dir(folder / part)
+    settings = _private_dir(folder / "settings")
+    workspaces = _private_dir(folder / "workspaces")
+    write_lab_settings(settings)
+    runtime = _runtime_dir()
+    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)  # as Jupyter makes it
+    _check_private(runtime, runtime.stat(), " (Jupyter's runtime folder; JUPYTER_RUNTIME_DIR)")
+    return {
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(workspaces),
+        "JUPYTER_RUNTIME_DIR": str(runtime),
+    }
+
+
+def ipc_problem(runtime: Path | None = None) -> str | None:
+    """Why kernels cannot talk over IPC sockets in ``runtime`` here (None: they can).
+
+    IPC sockets are files in Jupyter's runtime folder: only as private as that folder,
+    and their path must fit in a socket address (about 100 bytes).
+    """
+    runtime = _runtime_dir() if runtime is None else runtime
+    try:
+        import zmq
+    except ImportError:
+        return "pyzmq is missing"
+    if os.name != "posix" or not zmq.has("ipc"):
+        return "this system has no IPC sockets"
+    limit = getattr(zmq, "IPC_PATH_MAX_LEN", 0) or 103
+    if len(os.fsencode(runtime / _KERNEL_SOCKET)) > limit:
+        return f"the path of {runtime} is too long for a socket"
+    try:
+        info = runtime.stat()
+    except FileNotFoundError:
+        return None  # Jupyter makes it, mode 0700
+    if stat.S_IMODE(info.st_mode) & 0o077 or (
+        hasattr(os, "getuid") and info.st_uid != os.getuid()
+    ):
+        return f"{runtime} is not private (chmod 700 it)"
+    return None
 
 
 def lab_command(journal: Path, *, port: int | None = None, browser: bool = True) -> list[str]:
-    """The command line that starts JupyterLab for trustlab (local only, with a token)."""
-    config = Path(tempfile.gettempdir()) / f"trustlab_jupyter_config_{os.getuid()}.py"
-    config.write_text(LAB_CONFIG, "utf-8")
+    """The command line that starts JupyterLab for trustlab (local only, with a token).
+
+    Every option is on the command line; this writes nothing. Kernels talk over private
+    IPC sockets where they can (see ``ipc_problem``), else over local TCP.
+    """
     command = [
         sys.executable, "-m", "jupyterlab",
-        f"--config={config}",
         f"--ServerApp.root_dir={notebooks_dir()}",
-        "--ServerApp.ip=127.0.0.1",
+        *LAB_OPTIONS,
     ]
+    if ipc_problem() is None:
+        command.append("--KernelManager.transport=ipc")
     if port:
         command.append(f"--ServerApp.port={port}")
     if not browser:
         command.append("--no-browser")
-    if os.geteuid() == 0:
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
     return command
+
+
+def _run_lab(command: list[str], env: dict[str, str]) -> int:
+    """Run JupyterLab until it exits; return its exit code.
+
+    Ctrl-C or SIGTERM stops it cleanly, its kernels too: JupyterLab is never killed outright
+    (subprocess.call would) or left running on its own.
+    """
+    process = subprocess.Popen(command, env=env)
+    previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
+    try:
+        while True:
+            try:
+                return process.wait()
+            except KeyboardInterrupt:  # JupyterLab had it too (on a terminal); stop it now
+                if os.name == "posix":
+                    process.terminate()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 SAMPLE_COPY = Path("~/.cache/trustlab/sample-journal")
@@ -119,10 +299,16 @@ def _lab(args: argparse.Namespace) -> int:
         journal = journal_path(args.journal)
         journal.mkdir(mode=0o700, parents=True, exist_ok=True)
         print(f"trustlab: your journal is {journal}")
-    write_lab_settings(Path(sys.prefix))
-    env = {**os.environ, "TRUSTLAB_JOURNAL": str(journal)}
-    return subprocess.call(lab_command(journal, port=args.port, browser=not args.no_browser),
-                           env=env)
+    try:
+        lab_env = prepare_lab(journal)
+    except UnsafeFolder as error:
+        print(f"trustlab lab: {error}", file=sys.stderr)
+        return 2
+    problem = ipc_problem()
+    if problem:
+        print(f"trustlab: kernels will talk over local TCP, not private IPC sockets: {problem}.")
+    env = {**os.environ, **lab_env, "TRUSTLAB_JOURNAL": str(journal)}
+    return _run_lab(lab_command(journal, port=args.port, browser=not args.no_browser), env)
 
 
 def _export(args: argparse.Namespace) -> int:
