@@ -62,6 +62,43 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _history(args: argparse.Namespace) -> int:
+    from .history import history
+
+    folder = Path(args.journal).expanduser()
+    if not folder.is_dir():
+        print(f"{folder}: no such folder (a journal is a folder of CSV files).", file=sys.stderr)
+        return 2
+    kept = history(folder)
+    if not kept:
+        print(f"{folder}: nothing to undo yet. trustlab keeps the previous version of a file "
+              "each time an entry is corrected or deleted.")
+        return 0
+    print(f"What trustlab kept in {folder / STATE_DIR}, newest first:")
+    for k in kept:
+        print(f"  {k.name}\n      {k.description}")
+    print(f"To put a version back: trustlab restore {folder} NAME")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from .errors import JournalError
+    from .history import restore
+
+    folder = Path(args.journal).expanduser()
+    if not folder.is_dir():
+        print(f"{folder}: no such folder (a journal is a folder of CSV files).", file=sys.stderr)
+        return 2
+    try:
+        undo = restore(folder, args.backup)
+    except JournalError as error:
+        print(f"trustlab restore: {error}", file=sys.stderr)
+        return 1
+    print(f"Restored {undo.table}.csv from {args.backup}. The version it replaced is kept as "
+          f"{undo.name}: `trustlab restore {folder} {undo.name}` undoes this.")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
@@ -366,6 +403,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="write the sample journal to DIR")
     demo.add_argument("dir", metavar="DIR", help="an empty or new folder")
     demo.set_defaults(run=_demo)
+
+    history = commands.add_parser(
+        "history", help="list the previous versions trustlab kept (to undo a change)")
+    history.add_argument("journal", metavar="JOURNAL", help="the journal folder")
+    history.set_defaults(run=_history)
+
+    restore = commands.add_parser(
+        "restore", help="put back a previous version of a file (see `trustlab history`)")
+    restore.add_argument("journal", metavar="JOURNAL", help="the journal folder")
+    restore.add_argument("backup", metavar="BACKUP", help="a name `trustlab history` lists")
+    restore.set_defaults(run=_restore)
 
     lab = commands.add_parser("lab", help="open the guided notebooks in JupyterLab")
     lab.add_argument("--journal", metavar="DIR",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
@@ -68,3 +70,38 @@ class JournalError(Exception):
 
 class JournalWarning(UserWarning):
     """Something in the journal worth a look that does not stop it from working."""
+
+
+class JournalBusy(Exception):
+    """Another writer held a journal file's lock for longer than trustlab waits."""
+
+
+def failed_write(filename: str, folder: Path, error: BaseException, done: str) -> JournalError:
+    """A failure to write (full disk, read-only folder, busy lock, …) in a person's words.
+
+    ``done`` is what did not happen: "saved", "changed", "deleted", "restored".
+    """
+    if isinstance(error, JournalBusy):
+        message = (f"another trustlab window (or another program) is saving to this journal "
+                   f"right now, so nothing was {done}. Try again in a moment.")
+        code = "busy"
+    elif isinstance(error, OSError) and error.errno in (
+        errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)
+    ):
+        message = (f"your disk is full: nothing was {done}. Free some space and try again; "
+                   "what you typed is still in the form.")
+        code = "disk_full"
+    elif isinstance(error, PermissionError) or getattr(error, "errno", None) == errno.EROFS:
+        where = Path(error.filename).parent if getattr(error, "filename", None) else folder
+        message = (f"trustlab cannot write to {where} (it is read-only, or it belongs to "
+                   f"another user): nothing was {done}. Make the folder writable for you, or "
+                   "keep your journal in a folder you own.")
+        code = "read_only"
+    else:
+        where = Path(error.filename).parent if getattr(error, "filename", None) else folder
+        reason = getattr(error, "strerror", None) or error
+        message = (f"trustlab could not write to {where} ({reason}): nothing was {done}. "
+                   "Try again; if it keeps happening, check the disk.")
+        code = "write_failed"
+    return JournalError([Problem(filename, 0, None, None, message, code=code)],
+                        heading=f"Nothing was {done}:")

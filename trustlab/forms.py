@@ -554,3 +554,77 @@ class ObservationChecklist:
             for entry in saved:
                 callback(entry)
         return saved
+
+
+class UndoPanel:
+    """Put back a version of a file that trustlab kept before a change (two clicks).
+
+    Lists the backups in ``.trustlab/backups/``, newest first; the version a restore
+    replaces is kept too, so a restore can be undone the same way.
+    """
+
+    def __init__(self, journal: Journal):
+        self.journal = journal
+        self.select = widgets.Dropdown(options=[], description="Version", style=_STYLE,
+                                       layout=widgets.Layout(width="min(100%, 48rem)"))
+        self.restore_button = widgets.Button(description="Put this version back", icon="undo",
+                                             button_style="warning")
+        self.restore_button.on_click(lambda _: self.restore())
+        self.fragments = widgets.HTML("")
+        self.status = widgets.HTML("")
+        self._armed: str | None = None
+        self.widget = widgets.VBox([self.select, self.restore_button, self.status,
+                                    self.fragments])
+        self.refresh()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    def refresh(self) -> None:
+        from .history import history
+
+        kept = history(self.journal.path)
+        self._kept = {k.name: k for k in kept}
+        self.select.options = [(k.description, k.name) for k in kept if k.kind == "backup"]
+        self.select.value = self.select.options[0][1] if self.select.options else None
+        self._armed = None
+        self.restore_button.description = "Put this version back"
+        self.restore_button.disabled = not self.select.options
+        set_aside = [k for k in kept if k.kind == "recovered"]
+        self.fragments.value = "" if not set_aside else (
+            f"<p>{len(set_aside)} incomplete entr{'y was' if len(set_aside) == 1 else 'ies were'}"
+            " set aside after an interrupted save. They are plain text files in "
+            f"<code>{_esc(self.journal.path / '.trustlab' / 'recovered')}</code>: open one in a "
+            "text editor and enter again what you need.</p>"
+        )
+        if not self.select.options:
+            self.status.value = ("<p>Nothing to undo yet: trustlab keeps the previous version of "
+                                 "a file each time you correct or delete an entry.</p>")
+
+    def restore(self) -> Any:
+        from .history import restore
+
+        chosen = self.select.value
+        if chosen is None:
+            return None
+        if self._armed != chosen:
+            self._armed = chosen
+            self.restore_button.description = "Click again to put it back"
+            self.status.value = ("This replaces the file with the version you chose. The "
+                                 "current version is kept as a backup first.")
+            return None
+        version = self._kept[chosen]
+        try:
+            undo = restore(self.journal.path, chosen)
+        except JournalError as error:
+            self.refresh()
+            self.status.value = _alert(error)
+            return None
+        self.refresh()
+        when = f"{version.when:%Y-%m-%d %H:%M:%S} UTC" if version.when else "then"
+        self.status.value = (f'<div style="color:#1b6e3a" role="status">✓ Put back '
+                             f"{undo.table}.csv as it was at {when}. The version it replaced "
+                             "is now first in the list, if you change your mind.</div>")
+        return undo

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import errno
 import math
 import os
 import secrets
@@ -22,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import storage
-from .errors import JournalError, JournalWarning, Problem
+from .errors import JournalBusy, JournalError, JournalWarning, Problem, failed_write
 from .schema import ID, TABLES, Table, get_table, make_id
 from .storage import RawTable
 from .validate import parsed_types, validate_entry, validate_rows
@@ -374,18 +373,9 @@ class Journal:
         :class:`JournalError` that says what happened and what to do."""
         try:
             yield
-        except storage.JournalBusy:
+        except (JournalBusy, OSError) as error:
             self._cache.pop(table.name, None)
-            raise JournalError([Problem(
-                table.filename, 0, None, None,
-                f"another trustlab window (or another program) is saving to this journal "
-                f"right now, so nothing was {done}. Try again in a moment.",
-                code="busy",
-            )], heading=f"Nothing was {done}:") from None
-        except OSError as error:
-            self._cache.pop(table.name, None)
-            raise JournalError([_write_problem(table, self.path, error, done)],
-                               heading=f"Nothing was {done}:") from None
+            raise failed_write(table.filename, self.path, error, done) from None
 
     def _check_unique(self, table: Table, texts: dict[str, str], skip_id: str | None = None,
                       batch: Sequence[dict[str, str]] = ()):
@@ -490,25 +480,6 @@ class Journal:
             cached.pending.append({ID: entry[ID], **{c: entry[c] for c in table.column_names}})
         cached.signature = after
         cached.ends_with_break = True
-
-
-def _write_problem(table: Table, folder: Path, error: OSError, done: str) -> Problem:
-    """What a person can do about a failed write, in their words."""
-    where = Path(error.filename).parent if error.filename else folder
-    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        message = (f"your disk is full: nothing was {done}. Free some space and try again; "
-                   "what you typed is still in the form.")
-        code = "disk_full"
-    elif isinstance(error, PermissionError) or error.errno == errno.EROFS:
-        message = (f"trustlab cannot write to {where} (it is read-only, or it belongs to "
-                   f"another user): nothing was {done}. Make the folder writable for you, or "
-                   "keep your journal in a folder you own.")
-        code = "read_only"
-    else:
-        message = (f"trustlab could not write to {where} ({error.strerror or error}): nothing "
-                   f"was {done}. Try again; if it keeps happening, check the disk.")
-        code = "write_failed"
-    return Problem(table.filename, 0, None, None, message, code=code)
 
 
 def _no_entry(table: Table, ident: str) -> JournalError:

@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from filelock import FileLock, Timeout
 
-from .errors import Problem
+from .errors import JournalBusy, Problem
 
 BOM = b"\xef\xbb\xbf"
 STATE_DIR = ".trustlab"
@@ -434,10 +434,6 @@ def real_file(path: Path) -> Path:
     through to its target, so the link keeps working after a correction.
     """
     return Path(os.path.realpath(path)) if path.is_symlink() else path
-
-
-class JournalBusy(Exception):
-    """Another writer held a journal file's lock for longer than ``LOCK_TIMEOUT``."""
 
 
 @contextmanager

@@ -21,7 +21,14 @@ import ipywidgets as widgets
 from . import charts as _charts
 from . import insights as _insights
 from .errors import JournalError, problems_frame
-from .forms import EntryForm, EntryList, LiveChart, ObservationChecklist, entry_form
+from .forms import (
+    EntryForm,
+    EntryList,
+    LiveChart,
+    ObservationChecklist,
+    UndoPanel,
+    entry_form,
+)
 from .journal import Journal, journal_path, open_journal
 from .schema import TABLES
 
@@ -145,6 +152,16 @@ def checklist(journal: Journal, *, refresh_after: Sequence[EntryForm] = ()) -> A
     display(widgets.VBox([form.widget, live.output]))
     form.live = [live]
     return form
+
+
+@_needs_journal
+def undo(journal: Journal) -> UndoPanel:
+    """The versions trustlab kept before each change, and a way to put one back."""
+    from IPython.display import display
+
+    panel = UndoPanel(journal)
+    display(panel.widget)
+    return panel
 
 
 def say(lines: Sequence[str]) -> None:
