@@ -159,3 +159,43 @@ def test_05_marble_jar(lab_server, browser_page, blocked_requests, artifacts):
         "date": "2026-09-06", "person": "Sam", "marbles": "-2",
         "moment": "Forgot to call, then owned it", "braving": "accountability"}]
     assert blocked_requests == []
+
+
+def test_a_busy_journal_is_shown_in_the_form_and_nothing_is_lost(
+    lab_server, browser_page, blocked_requests
+):
+    """Another writer holds the lock: Save says so in the form, keeps what was typed, and the
+    next Save stores the entry once."""
+    import subprocess
+    import sys
+
+    page, path = browser_page, lab_server.journal / "marbles.csv"
+    before = rows(path)
+    open_and_run(page, lab_server, "05_marble_jar.ipynb")
+    form = lab.cell_output(page, 'workbook.section(journal, "marbles"')
+    lab.set_date(page, "Date", "2026-09-07", within=form)
+    lab.fill_text(page, "Person", "Sam", within=form)
+    lab.set_slider(page, "Marbles", 1, within=form)
+    lab.fill_text(page, "The moment", "Waited while another window saved", within=form)
+    lock = lab_server.journal / ".trustlab" / "locks" / "marbles.csv.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys\nfrom filelock import FileLock\n"
+         f"with FileLock({str(lock)!r}):\n print('held', flush=True)\n sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline() == "held\n"
+        lab.click_button(page, "Save", within=form)
+        lab.wait_for_text(page, "Another trustlab window", within=form)
+        assert rows(path) == before
+        field = lab.widget_by_label(page, "The moment", within=form).locator("textarea, input")
+        assert field.input_value() == "Waited while another window saved"
+    finally:
+        holder.communicate("", timeout=30)
+    lab.click_button(page, "Save", within=form)
+    lab.wait_for_text(page, "Saved in your journal", within=form)
+    assert added(path, before) == [{
+        "date": "2026-09-07", "person": "Sam", "marbles": "1",
+        "moment": "Waited while another window saved", "braving": ""}]
+    assert blocked_requests == []
