@@ -11,6 +11,7 @@ import csv
 import datetime
 import itertools
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -564,6 +565,213 @@ def test_cli_writes_a_report(planted, tmp_path, capsys):
     html = (tmp_path / "out" / "report.html").read_text("utf-8")
     assert "See you Tuesday" in html and marker("beliefs", "evidence") in html
     assert (tmp_path / "out" / "csv").is_dir()
+
+
+# --- links: a report is never written through one, nor into the journal ---------------------
+
+
+def tree(path: Path) -> dict[str, object]:
+    """Every entry under ``path`` (hidden ones too, links not followed): a file's bytes,
+    a link's target, ``"folder"`` for a folder."""
+    found: dict[str, object] = {}
+    for p in sorted(path.rglob("*")):
+        name = str(p.relative_to(path))
+        if p.is_symlink():
+            found[name] = f"link to {os.readlink(p)}"
+        elif p.is_dir():
+            found[name] = "folder"
+        else:
+            found[name] = p.read_bytes()
+    return found
+
+
+@pytest.fixture
+def own(planted, tmp_path):
+    """A copy of the planted journal (so a test that goes wrong harms only its own copy),
+    opened, and a folder holding an earlier report (with csv/) made from it."""
+    folder = tmp_path / "journal"
+    shutil.copytree(planted, folder)
+    journal = open_journal(folder)
+    out = tmp_path / "out"
+    export(journal, out, sections=["marbles"], csv=True)
+    return journal, out
+
+
+def refuse(journal, out: Path, link: Path, capsys, **options) -> None:
+    """``out`` is refused by the API and by the command, naming ``link``; nothing is written."""
+    options = {"sections": "roots", **options}  # the smallest report: the test stays fast
+    outside = out.parent / "outside"
+    outside.mkdir(exist_ok=True)
+    before = (tree(journal.path), tree(out.parent), tree(outside))
+    with pytest.raises(ExportError, match=re.escape(str(link))) as raised:
+        export(journal, out, csv=True, **options)
+    assert "Nothing was written" in str(raised.value)
+    flags = ["--csv"] + [f"--{k.replace('_', '-')}={v}" for k, v in options.items()]
+    code = cli.main(["export", str(journal.path), "--out", str(out), *flags])
+    err = capsys.readouterr().err
+    assert code in (1, 2)
+    assert str(link) in err and "Nothing was written" in err and "Traceback" not in err
+    assert err.startswith("trustlab export: ") and err.count("\n") == 1
+    assert (tree(journal.path), tree(out.parent), tree(outside)) == before
+
+
+@pytest.mark.parametrize("earlier", [True, False], ids=["earlier-report", "only-the-link"])
+def test_refuses_a_csv_folder_that_links_into_the_journal(own, tmp_path, capsys, earlier):
+    journal, out = own
+    if not earlier:
+        shutil.rmtree(out)
+        out.mkdir()
+    else:
+        shutil.rmtree(out / "csv")
+    (out / "csv").symlink_to(journal.path, target_is_directory=True)
+    report = (out / "report.html").stat() if earlier else None
+    refuse(journal, out, out / "csv", capsys, sections="roots,marbles")
+    if earlier:  # checked before anything was written: not even report.html was replaced
+        assert (out / "report.html").stat().st_ino == report.st_ino
+
+
+@pytest.mark.parametrize("target", ["journal", "outside"])
+def test_refuses_a_report_file_that_is_a_link(own, tmp_path, capsys, target):
+    journal, out = own
+    aimed = journal.path / "people.csv" if target == "journal" else tmp_path / "elsewhere.txt"
+    if target == "outside":
+        aimed.write_text("not a report", "utf-8")
+    before = aimed.read_bytes()
+    for name in ("report.html", "report.json", "csv/people.csv"):
+        path = out / name
+        saved = path.read_bytes()
+        path.unlink()
+        path.symlink_to(aimed)
+        refuse(journal, out, path, capsys)
+        assert aimed.read_bytes() == before
+        path.unlink()
+        path.write_bytes(saved)
+
+
+def test_refuses_an_out_folder_that_is_a_link(own, tmp_path, capsys):
+    journal, _ = own
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    # A link to an empty folder outside the journal: still a link, still refused.
+    (tmp_path / "to-elsewhere").symlink_to(elsewhere, target_is_directory=True)
+    refuse(journal, tmp_path / "to-elsewhere", tmp_path / "to-elsewhere", capsys)
+    assert list(elsewhere.iterdir()) == []
+    # A link into the journal.
+    (tmp_path / "to-journal").symlink_to(journal.path, target_is_directory=True)
+    refuse(journal, tmp_path / "to-journal", tmp_path / "to-journal", capsys)
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        lambda tmp, journal: tmp / "out" / ".." / "journal" / "report",
+        lambda tmp, journal: tmp / "out" / "csv" / ".." / ".." / "journal",
+        lambda tmp, journal: tmp / "via" / "report",  # a folder on the way links to the journal
+        lambda tmp, journal: tmp / "via" / "csv" / ".." / "report",
+    ],
+    ids=["dotdot", "dotdot-to-the-journal", "linked-parent", "linked-parent-dotdot"],
+)
+def test_refuses_paths_that_resolve_into_the_journal(own, tmp_path, capsys, where):
+    journal, _ = own
+    (tmp_path / "via").symlink_to(journal.path, target_is_directory=True)
+    (journal.path / "csv").mkdir()  # so that via/csv/.. exists
+    before = tree(journal.path)
+    out = where(tmp_path, journal)
+    with pytest.raises(ExportError, match=r"inside the journal folder.*Nothing was written"):
+        export(journal, out, sections="roots", csv=True)
+    args = ["export", str(journal.path), "--out", str(out), "--sections", "roots", "--csv"]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert "inside the journal folder" in err and "Traceback" not in err
+    assert tree(journal.path) == before
+
+
+def test_refuses_a_csv_folder_that_is_the_journal_itself(planted, tmp_path, capsys):
+    out = tmp_path / "out"
+    export(open_journal(planted), out, sections=["roots"])  # an earlier report, no csv/
+    shutil.copytree(planted, out / "csv")  # ... and a journal kept in its csv folder
+    journal = open_journal(out / "csv")
+    before = tree(journal.path)
+    with pytest.raises(ExportError, match="inside the journal folder"):
+        export(journal, out, sections="roots", csv=True)
+    args = ["export", str(journal.path), "--out", str(out), "--sections", "roots", "--csv"]
+    assert cli.main(args) == 2
+    assert "inside the journal folder" in capsys.readouterr().err
+    assert tree(journal.path) == before
+
+
+def test_an_earlier_report_cannot_name_other_files_to_remove(own, tmp_path):
+    journal, out = own
+    (out / "coach-notes.txt").write_text("kept", "utf-8")
+    (out / "mine").mkdir()
+    (out / "mine" / "notes.csv").write_text("kept", "utf-8")
+    data = json.loads((out / "report.json").read_text("utf-8"))
+    data["files"] += ["coach-notes.txt", "mine/notes.csv", "../journal/people.csv"]
+    (out / "report.json").write_text(json.dumps(data), "utf-8")
+    before = tree(journal.path)
+    export(journal, out, sections=["roots"])
+    assert (out / "coach-notes.txt").read_text("utf-8") == "kept"
+    assert (out / "mine" / "notes.csv").read_text("utf-8") == "kept"
+    assert not (out / "csv").exists()
+    assert tree(journal.path) == before
+
+
+def test_a_report_still_goes_where_asked_through_ordinary_folders(own, tmp_path, capsys):
+    journal, out = own
+    # Links on the way to the folder are fine when they lead outside the journal;
+    # a hard link to a report file is broken, not written through.
+    (tmp_path / "reports").symlink_to(out.parent, target_is_directory=True)
+    kept = tmp_path / "kept.html"
+    os.link(out / "report.html", kept)
+    before = kept.read_bytes()
+    result = export(
+        journal, tmp_path / "reports" / "out", sections="marbles", include_text=True, csv=True
+    )
+    assert result.folder == out.resolve()
+    assert kept.read_bytes() == before
+    assert marker("marbles", "moment") in (out / "report.html").read_text("utf-8")
+    names = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+    written = sorted(str(p.relative_to(result.folder)) for p in result.files)
+    assert names == ["csv", *written] and not [n for n in names if n.startswith(".")]
+    assert all((out / n).stat().st_mode & 0o077 == 0 for n in written)
+    args = ["export", str(journal.path), "--out", str(tmp_path / "new"), "--sections", "roots"]
+    assert cli.main([*args, "--csv"]) == 0
+    assert "report.html" in capsys.readouterr().out
+
+
+def test_a_failure_while_writing_leaves_the_earlier_report_as_it_was(own, monkeypatch):
+    from trustlab import export as export_module
+
+    journal, out = own
+    before = tree(out)
+    create, calls = export_module._Dir.create, []
+
+    def fail_on_the_fourth(self, name, data):
+        calls.append(name)
+        if len(calls) == 4:
+            raise OSError(28, "No space left on device")
+        return create(self, name, data)
+
+    monkeypatch.setattr(export_module._Dir, "create", fail_on_the_fourth)
+    with pytest.raises(OSError, match="No space left"):
+        export(journal, out, sections="roots", csv=True)
+    assert tree(out) == before  # no temporary file left, nothing replaced or removed
+
+
+def test_share_form_refuses_a_link_in_the_folder(own):
+    from trustlab.share import ShareForm
+
+    journal, out = own
+    (out / "report.html").unlink()
+    (out / "report.html").symlink_to(journal.path / "people.csv")
+    before = tree(journal.path)
+    form = ShareForm(journal, folder=out)
+    for key, box in form.sections.items():
+        box.value = key == "roots"
+    form.preview_button.click()
+    assert form.export() is None
+    assert "is a link" in form.status.value and "Nothing was written" in form.status.value
+    assert tree(journal.path) == before
 
 
 # --- notebook 07's form -----------------------------------------------------------------

@@ -26,6 +26,7 @@ column is kept out of reports without a change here.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import html
@@ -34,6 +35,8 @@ import json
 import math
 import os
 import re
+import secrets
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +46,7 @@ import numpy as np
 import pandas as pd
 import vl_convert
 
-from . import __version__, charts, insights, storage
+from . import __version__, charts, insights
 from .journal import Journal
 from .schema import TABLES, Table
 
@@ -1424,19 +1427,14 @@ class Preview:
 
         The folder must be new, empty, or hold an earlier trustlab report, whose
         files are replaced. It may not be inside the journal folder or the
-        sample journal.
+        sample journal, be a link, or hold a link where a report file (or the
+        ``csv`` folder) goes: everything is checked before anything is written,
+        and no file is ever opened through a link.
         """
-        folder = _check_folder(Path(out_dir), self._journal_path)
-        _remove_previous(folder)
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        written = []
-        for name, data in self.files.items():
-            path = folder / name
-            path.parent.mkdir(mode=0o700, exist_ok=True)
-            storage.atomic_write(path, data, keep_backup=False)
-            written.append(path)
+        plan = _check_folder(Path(out_dir), self._journal_path, self.files)
+        written = _write_report(plan, self.files)
         return ExportResult(
-            folder, tuple(written), tuple(self.included), tuple(self.excluded), self.period
+            plan.folder, tuple(written), tuple(self.included), tuple(self.excluded), self.period
         )
 
 
@@ -1525,7 +1523,8 @@ def export(
         The open journal (it is only read).
     out_dir
         A new or empty folder, or one holding an earlier report (replaced);
-        never inside the journal folder.
+        never inside the journal folder, never a link, and holding no link where
+        a report file goes.
     sections
         Which steps to share, from :data:`ALL` (a list, or names separated by commas).
     since, until
@@ -1550,16 +1549,12 @@ def export(
     ExportError
         An option is not valid, or ``out_dir`` is not a place the report can go.
     """
-    return preview(
-        journal,
-        sections=sections,
-        since=since,
-        until=until,
-        include_text=include_text,
-        real_names=real_names,
-        note=note,
-        csv=csv,
-    ).write(out_dir)
+    opts = check_options(sections, since, until, include_text, real_names, note, csv)
+    # A folder that cannot take a report is refused before the report is built;
+    # write() checks again, with the report's own file names, before writing.
+    names = ["report.html", "report.ipynb", "report.json", *(["csv/people.csv"] if csv else [])]
+    _check_folder(Path(out_dir), journal.path, names)
+    return Preview(_build(journal, opts), journal.path).write(out_dir)
 
 
 # --- where a report may go ------------------------------------------------------------------
@@ -1567,31 +1562,110 @@ def export(
 _SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+_AT = bool(_NOFOLLOW and _DIRECTORY) and {os.open, os.mkdir, os.rename, os.unlink, os.rmdir} <= (
+    os.supports_dir_fd
+)
+"""Whether files are made relative to folders held open (POSIX): then a link swapped in
+after the checks is refused by the system too, not only by the checks."""
+
+_CSV = "csv"
+_REPORT_FILE = re.compile(r"report\.(?:html|ipynb|json)|csv/[\w-]+\.csv")
+"""The only names a report's files have: an earlier report.json is trusted no further."""
+
+_NOTHING = "Nothing was written."
+
+
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def _check_folder(out_dir: Path, journal_path: Path) -> Path:
-    folder = out_dir.expanduser().resolve()
+@dataclass(frozen=True)
+class _Plan:
+    """Where a checked report goes, and what an earlier report there leaves behind."""
+
+    folder: Path
+    stale: tuple[str, ...]
+    """Files of an earlier report that the new one does not have: removed after writing."""
+
+
+def _link_error(link: Path) -> ExportError:
+    try:
+        target = f" (to {os.readlink(link)})"
+    except OSError:
+        target = ""
+    return ExportError(
+        f"{link} is a link{target}. A report is never written through a link, so it "
+        f"cannot land in your journal or over another file: remove the link, or choose "
+        f"another folder. {_NOTHING}"
+    )
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+
+
+def _check_folder(out_dir: Path, journal_path: Path, names: Iterable[str] = ()) -> _Plan:
+    """Check, before anything is written, that a report with files ``names`` may go in
+    ``out_dir``; raise :class:`ExportError` saying why not."""
+    given = out_dir.expanduser()
+    if given.is_symlink():
+        raise _link_error(given)
+    # Resolved, so neither a link on the way nor ".." can lead into the journal.
+    folder = given.resolve()
     journal = journal_path.expanduser().resolve()
-    if _inside(folder, journal):
-        raise ExportError(
-            f"{out_dir} is inside the journal folder ({journal}). A report goes somewhere "
-            "else, so it never mixes with the journal: choose a folder outside it."
-        )
-    if _inside(folder, _SAMPLE.resolve()):
-        raise ExportError(
-            f"{out_dir} is inside trustlab's sample journal (data/sample). "
-            "Choose another folder for the report."
-        )
-    if folder.exists() and not folder.is_dir():
+
+    def refuse_inside(path: Path, shown: Path) -> None:
+        if _inside(path, journal):
+            raise ExportError(
+                f"{shown} is inside the journal folder ({journal}). A report goes somewhere "
+                f"else, so it never mixes with the journal: choose a folder outside it. {_NOTHING}"
+            )
+        if _inside(path, _SAMPLE.resolve()):
+            raise ExportError(
+                f"{shown} is inside trustlab's sample journal (data/sample). "
+                f"Choose another folder for the report. {_NOTHING}"
+            )
+
+    refuse_inside(folder, out_dir)
+    st = _lstat(folder)
+    if st is None:
+        return _Plan(folder, ())
+    if not stat.S_ISDIR(st.st_mode):
         raise ExportError(f"{out_dir} is a file, not a folder: choose a folder for the report.")
-    if folder.is_dir() and any(folder.iterdir()) and _previous(folder) is None:
+    names = list(names)
+    previous = _earlier_report(folder)
+    earlier = [n for n in (previous or {}).get("files", []) if isinstance(n, str)]
+    earlier = [n for n in earlier if _REPORT_FILE.fullmatch(n)]
+    # Every entry the report would write, or go into (also to remove an earlier
+    # report's files): none may be a link, and the csv folder may not be the journal.
+    subfolders = [_CSV] if any(n.startswith(f"{_CSV}/") for n in [*names, *earlier]) else []
+    for name in [*subfolders, *names]:
+        path = folder / name
+        entry = _lstat(path)
+        if entry is None:
+            continue
+        if stat.S_ISLNK(entry.st_mode):
+            raise _link_error(path)
+        if (name in subfolders) != stat.S_ISDIR(entry.st_mode):
+            kind = "a folder" if stat.S_ISDIR(entry.st_mode) else "a file"
+            raise ExportError(
+                f"{path} is {kind}, where the report would put its {name}. "
+                f"Move it away, or choose another folder. {_NOTHING}"
+            )
+        if name in subfolders:
+            refuse_inside(path.resolve(), path)
+    if any(folder.iterdir()) and previous is None:
         raise ExportError(
             f"{out_dir} already has files in it, and they are not a trustlab report. "
             "Choose a new or empty folder, so nothing else ends up next to the report."
         )
-    return folder
+    return _Plan(folder, tuple(n for n in dict.fromkeys(earlier) if n not in names))
 
 
 def _previous(folder: Path) -> dict | None:
@@ -1602,18 +1676,149 @@ def _previous(folder: Path) -> dict | None:
     return data if isinstance(data, dict) and data.get("format") == FORMAT else None
 
 
-def _remove_previous(folder: Path) -> None:
-    """Remove an earlier report's files, so nothing it shared outlives a narrower one."""
-    previous = _previous(folder) if folder.is_dir() else None
-    if previous is None:
-        return
-    for name in previous.get("files", []):
-        path = (folder / str(name)).resolve()
-        if folder in path.parents and path.is_file():
-            path.unlink()
-    csv_dir = folder / "csv"
-    if csv_dir.is_dir() and not any(csv_dir.iterdir()):
-        csv_dir.rmdir()
+def _earlier_report(folder: Path) -> dict | None:
+    """The report.json of an earlier report in ``folder``, read without following a link."""
+    path = folder / "report.json"
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        with os.fdopen(os.open(path, os.O_RDONLY | _NOFOLLOW | _BINARY), "rb") as file:
+            data = json.loads(file.read().decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+
+class _Dir:
+    """A folder the report is written into. Where the system allows, it is held open
+    (opened without following a link) and every file is made relative to it."""
+
+    def __init__(self, path: Path, parent: _Dir | None = None):
+        self.path = path
+        self.fd: int | None = None
+        if not _AT:
+            if path.is_symlink():
+                raise _link_error(path)
+            return
+        flags = os.O_RDONLY | _DIRECTORY | _NOFOLLOW
+        try:
+            if parent is None:
+                self.fd = os.open(path, flags)
+            else:
+                self.fd = os.open(path.name, flags, dir_fd=parent.fd)
+        except OSError as error:
+            if path.is_symlink():  # swapped in since the checks
+                raise _link_error(path) from error
+            raise
+
+    def _at(self, name: str) -> tuple[str, dict[str, int]]:
+        if self.fd is None:
+            return str(self.path / name), {}
+        return name, {"dir_fd": self.fd}
+
+    def create(self, name: str, data: bytes) -> str:
+        """A new temporary file holding ``data`` (never an existing path): its name."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY
+        for _ in range(100):
+            temp = f".{name}.{secrets.token_hex(6)}.tmp"
+            target, at = self._at(temp)
+            try:
+                fd = os.open(target, flags, 0o600, **at)
+            except FileExistsError:
+                continue
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            except BaseException:
+                os.close(fd)
+                self.unlink(temp)
+                raise
+            os.close(fd)
+            return temp
+        raise FileExistsError(f"{self.path}: could not make a temporary file")
+
+    def replace(self, source: str, name: str) -> None:
+        """Rename ``source`` to ``name``: a link or file at ``name`` is replaced, never
+        followed or opened."""
+        if self.fd is None:
+            os.replace(self.path / source, self.path / name)
+        else:
+            os.replace(source, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
+
+    def mkdir(self, name: str) -> bool:
+        target, at = self._at(name)
+        try:
+            os.mkdir(target, 0o700, **at)
+        except FileExistsError:
+            return False
+        return True
+
+    def unlink(self, name: str) -> None:
+        target, at = self._at(name)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target, **at)
+
+    def rmdir(self, name: str) -> None:
+        target, at = self._at(name)
+        with contextlib.suppress(OSError):  # not empty, or already gone
+            os.rmdir(target, **at)
+
+    def sync(self) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.fsync(self.fd)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def _write_report(plan: _Plan, files: dict[str, bytes]) -> list[Path]:
+    """Write ``files`` into the checked folder, then remove the earlier report's leftovers.
+
+    Every file goes to a new temporary file (created, never opened if it exists, never
+    through a link) and is renamed into place only once all of them are written, so a
+    failure while writing (a full disk, say) leaves the earlier report as it was.
+    """
+    folder = plan.folder
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    top = _Dir(folder)
+    dirs = {"": top}
+    made_csv = False
+    temps: list[tuple[_Dir, str, str]] = []
+    try:
+        if any("/" in n for n in [*files, *plan.stale]):
+            made_csv = top.mkdir(_CSV)
+            dirs[_CSV] = _Dir(folder / _CSV, top)
+        for name, data in files.items():
+            sub, _, base = name.rpartition("/")
+            temps.append((dirs[sub], dirs[sub].create(base, data), base))
+        while temps:
+            where, temp, base = temps[0]
+            where.replace(temp, base)
+            temps.pop(0)
+        for name in plan.stale:
+            sub, _, base = name.rpartition("/")
+            dirs[sub].unlink(base)
+        for where in dirs.values():
+            where.sync()
+        if _CSV in dirs and not any(n.startswith(f"{_CSV}/") for n in files):
+            dirs.pop(_CSV).close()
+            top.rmdir(_CSV)  # only if empty: it may hold the person's own files
+            top.sync()
+    finally:
+        # Only after a failure: the temporary files not renamed, and a csv folder
+        # made for nothing.
+        for where, temp, _ in temps:
+            where.unlink(temp)
+        if temps and made_csv:
+            top.rmdir(_CSV)
+        for where in dirs.values():
+            where.close()
+    return [folder / name for name in files]
 
 
 # --- reading reports back (the coach's side) ------------------------------------------------
