@@ -527,3 +527,23 @@ def test_a_real_read_only_folder(small_disk):
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
     assert moments(small_disk / "journal") == ["Called back"]
+
+
+def test_a_journal_folder_that_cannot_be_made_is_a_journal_error(tmp_path, monkeypatch):
+    def refuse(self, *args, **kw):
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    with pytest.raises(JournalError, match=r"could not be made:\n.*cannot write to"):
+        open_journal(tmp_path / "new journal")
+
+
+def test_an_unreadable_file_is_named(journal_dir, write_file, monkeypatch):
+    write_file("marbles.csv", "date,person,marbles,moment,braving\n")
+
+    def refuse(path, *args, **kw):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(storage, "read_table_file", refuse)
+    with pytest.raises(JournalError, match=r"marbles\.csv: trustlab cannot read .*permission"):
+        open_journal(journal_dir)

@@ -238,7 +238,12 @@ def open_journal(path: str | os.PathLike | None = None) -> Journal:
         raise JournalError([Problem(str(path), 0, None, None,
                                     "is a file, not a folder: a journal is a folder of CSV files.",
                                     code="not_a_folder")])
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        failed = failed_write(str(path), path.parent, error, "created")
+        raise JournalError(failed.problems, heading="The journal folder could not be made:"
+                           ) from None
     found = inspect_journal(path)
     if found.blocking:
         raise JournalError(found.problems)
