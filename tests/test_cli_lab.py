@@ -9,6 +9,7 @@ Python environment, and kernels talk over IPC sockets in Jupyter's private runti
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -439,7 +440,11 @@ def test_lab_serves_on_localhost_with_a_token_and_the_journal(tmp_path):
                                        "name": "", "kernel": {"name": "python3"}})
         kernel = session["kernel"]["id"]
         code = "import os; print(os.environ['TRUSTLAB_JOURNAL'])"
-        assert asyncio.run(_execute(port, token, kernel, code)).strip() == str(journal)
+        # In a thread of its own: Playwright's sync API (the browser tests, in the same
+        # pytest run) keeps an event loop running in this one.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            output = pool.submit(asyncio.run, _execute(port, token, kernel, code)).result()
+        assert output.strip() == str(journal)
         deadline = time.monotonic() + 60
         while api(f"api/kernels/{kernel}")["execution_state"] != "idle":
             assert time.monotonic() < deadline, api(f"api/kernels/{kernel}")

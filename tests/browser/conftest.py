@@ -269,7 +269,7 @@ def _spawn(notebooks: Path, journal: Path, home: Path, env: dict[str, str], log:
         # the notebook's kernel status and cell errors instead of guessing from the screen
         "--LabApp.expose_app_in_browser=True",
     ]  # fmt: skip
-    if os.geteuid() == 0:
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
     with log.open("ab") as log_file:
         process = subprocess.Popen(
