@@ -331,8 +331,37 @@ def test_step_responses_spec(rich):
 def test_dashboard_keeps_colour_scales_apart(rich):
     spec = spec_of(charts.dashboard(rich))
     assert spec["resolve"]["scale"]["color"] == "independent"
-    assert all(row["resolve"]["scale"]["color"] == "independent" for row in spec["vconcat"])
     assert len(layers(spec)) >= 15
+
+
+def test_dashboard_fits_a_1280px_window_with_the_sidebar_open(rich, tmp_path):
+    """JupyterLab's notebook area is about 850 px wide there; the dashboard is one column."""
+    shutil.copytree(SAMPLE, tmp_path / "sample")
+    for journal in (rich, open_journal(tmp_path / "sample")):
+        svg = charts.to_svg(charts.dashboard(journal))
+        width = float(re.search(r'<svg[^>]* width="([\d.]+)"', svg).group(1))
+        assert width <= 700, f"the dashboard is {width:.0f} px wide"
+
+
+@pytest.mark.parametrize(("make", "field"), [
+    (charts.marble_jar, "balance"), (charts.current_jars, "marbles"),
+    (charts.step_responses, "steps"), (charts.triggers_over_time, "top"),
+    (charts.blame_balance, "triggers"),
+])  # fmt: skip
+def test_count_axes_show_whole_numbers_only(rich, make, field):
+    """A small count (one trigger) must not get ticks at 0.5."""
+    found = [
+        view["encoding"][channel]
+        for view in layers(spec_of(make(rich)))
+        for channel in ("x", "y")
+        if view.get("encoding", {}).get(channel, {}).get("field") == field
+    ]
+    assert found, f"{field} is not drawn on an axis"
+    for encoding in found:
+        if "axis" in encoding:
+            assert encoding["axis"]["tickMinStep"] == 1
+            assert encoding["axis"]["format"] == "d"
+    assert any("axis" in e for e in found)
 
 
 # --- sizes --------------------------------------------------------------------------------

@@ -145,6 +145,8 @@ _ORIGIN_COLOURS = {
 _MEASURE_COLOURS = {"heeded": "#3d7f6e", "kept": "#8e6bb8"}
 _BEFORE, _AFTER = "#b0aaa0", "#3d7f6e"
 _WIDTH, _HEIGHT = 520, 260
+_WHOLE = alt.Axis(tickMinStep=1, format="d")
+"""The axis of a count: whole-number ticks only (never 0.5 of a trigger)."""
 
 
 @alt.theme.register(THEME, enable=False)
@@ -375,7 +377,7 @@ def marble_jar(
     data = _inline(balance, ["person", "date", "earned", "lost", "moments", "net", "balance"])
     base = alt.Chart(data).encode(
         x=_x_time(freq, data["date"]),
-        y=alt.Y("balance:Q", title="Marbles in the jar"),
+        y=alt.Y("balance:Q", title="Marbles in the jar", axis=_WHOLE),
         color=alt.Color(
             "person:N",
             scale=person_scale(journal, _present(chosen, data)),
@@ -447,6 +449,7 @@ def current_jars(
             "marbles:Q",
             title="Marbles in the jar now",
             scale=alt.Scale(domain=[low - room if low < 0 else 0, high + room], nice=True),
+            axis=_WHOLE,
         ),
     )
     bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.7}).encode(
@@ -586,7 +589,7 @@ def step_responses(
         .mark_bar(height={"band": 0.7})
         .encode(
             y=alt.Y("person:N", sort=chosen, title=None),
-            x=alt.X("steps:Q", title="Small steps", stack="zero", axis=alt.Axis(tickMinStep=1)),
+            x=alt.X("steps:Q", title="Small steps", stack="zero", axis=_WHOLE),
             color=alt.Color(
                 "response:N",
                 scale=_colour_scale(_RESPONSE_COLOURS),
@@ -993,7 +996,7 @@ def triggers_over_time(
         .encode(
             x=_x_time(freq, data["date"]),
             x2="end:T",
-            y=alt.Y("top:Q", title="Triggers", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("top:Q", title="Triggers", axis=_WHOLE),
             y2="bottom:Q",
             color=alt.Color(
                 "origin:N",
@@ -1053,7 +1056,7 @@ def blame_balance(journal: Journal, *, width: int = 360, height: int = 200) -> C
                 axis=alt.Axis(values=list(range(0, 101, 10))),
             ),
             x2="end:Q",
-            y=alt.Y("triggers:Q", title="Triggers", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("triggers:Q", title="Triggers", axis=_WHOLE),
             y2=alt.datum(0),
             color=alt.Color(
                 "kind:N",
@@ -1105,31 +1108,18 @@ def dashboard(
     altair.VConcatChart
     """
     chosen = _people(journal, people, max_people)
-    wide, narrow = 380, 260
+    # One column of charts, so the page is at most about 650 px wide: it fits a 1,280 px
+    # window with JupyterLab's sidebar open, and a phone-sized report.
     rows = [
-        _row(
-            marble_jar(journal, people=chosen, width=wide),
-            current_jars(journal, people=chosen, width=narrow),
-        ),
-        _row(
-            braving_profile(journal, people=chosen),
-            step_responses(journal, people=chosen, width=narrow),
-        ),
-        _row(
-            self_trust(journal, width=wide, height=180),
-            qualities_check(journal, people=chosen),
-        ),
-        _row(
-            belief_shift(journal, label_beliefs=label_beliefs, width=wide),
-            alt.VConcatChart(
-                vconcat=[
-                    triggers_over_time(journal, width=narrow + 60, height=150),
-                    blame_balance(journal, width=narrow + 60, height=150),
-                ],
-                spacing=40,
-                resolve=_INDEPENDENT,
-            ),
-        ),
+        marble_jar(journal, people=chosen, width=_WIDTH),
+        current_jars(journal, people=chosen, width=360),
+        braving_profile(journal, people=chosen),
+        step_responses(journal, people=chosen, width=420),
+        self_trust(journal, width=_WIDTH, height=180),
+        qualities_check(journal, people=chosen),
+        belief_shift(journal, label_beliefs=label_beliefs, width=_WIDTH),
+        triggers_over_time(journal, width=360, height=170),
+        blame_balance(journal, width=360, height=170),
     ]
     # Built with one constructor each: Altair's helpers (vconcat, resolve_scale,
     # properties) copy the whole tree at every call, a third of the build time.
@@ -1146,7 +1136,3 @@ _INDEPENDENT = alt.Resolve(
 )
 """Concatenated charts share colour scales unless told otherwise, which would merge
 people, BRAVING scores and trigger origins into one legend."""
-
-
-def _row(*charts: ChartType) -> alt.HConcatChart:
-    return alt.HConcatChart(hconcat=list(charts), spacing=60, resolve=_INDEPENDENT)
