@@ -396,9 +396,13 @@ def _check_int(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
                             f"{col.name} is required: expected {col.expected()}.", "required"))
     for i in np.flatnonzero(_mask(_outside(numbers, col))):
         if int(i) not in flagged:
-            bad.append(_Bad(int(i), values[int(i)].as_py(),
-                            f"{numbers[int(i)].as_py()} is out of range; expected "
-                            f"{col.expected()}.", "out_of_range"))
+            number = numbers[int(i)].as_py()
+            if number == 0 and col.nonzero:
+                msg = (f"{col.name} cannot be 0: a moment either puts marbles in (1 to "
+                       f"{col.maximum}) or takes them out (-1 to {col.minimum}).")
+            else:
+                msg = f"{number} is out of range; expected {col.expected()}."
+            bad.append(_Bad(int(i), values[int(i)].as_py(), msg, "out_of_range"))
     return numbers, bad
 
 
