@@ -112,12 +112,17 @@ def old_config_path() -> Path:
 
 
 def test_lab_command_is_local_quiet_and_writes_nothing(shared_tmp):
-    command = cli.lab_command(shared_tmp / "journal", port=8899, browser=False)
+    journal = shared_tmp / "journal"
+    command = cli.lab_command(journal, port=8899, browser=False)
     for option in ("--ServerApp.ip=127.0.0.1", "--LabApp.news_url=None",
                    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
                    "--ServerApp.port=8899", "--no-browser",
-                   f"--ServerApp.root_dir={cli.notebooks_dir()}"):
+                   # the person's copies, in the journal; never the repository's notebooks/
+                   f"--ServerApp.root_dir={journal / '.trustlab' / 'notebooks'}",
+                   # the first notebook alone, in single-document mode (no Launcher)
+                   "--LabApp.default_url=/doc/tree/00_start_here.ipynb"):
         assert option in command
+    assert not any(str(cli.notebooks_dir()) in arg for arg in command)
     assert not any(arg.startswith("--config") for arg in command)
     assert not any("token" in arg.lower() for arg in command)  # the token is never turned off
     assert list(shared_tmp.iterdir()) == []
@@ -204,8 +209,9 @@ def test_lab_writes_nothing_in_the_python_environment(tmp_path, monkeypatch, lau
     assert [p.relative_to(settings).as_posix() for p in files] == [
         "@jupyterlab/apputils-extension/notification.jupyterlab-settings",
         "@jupyterlab/notebook-extension/tracker.jupyterlab-settings",
+        "@jupyterlab/shortcuts-extension/shortcuts.jupyterlab-settings",
     ]
-    for plugin, values in cli.LAB_SETTINGS.items():
+    for plugin, values in cli.lab_settings().items():
         extension, name = plugin.split(":")
         path = settings / extension / f"{name}.jupyterlab-settings"
         assert json.loads(path.read_text("utf-8")) == values
@@ -215,6 +221,72 @@ def test_lab_writes_nothing_in_the_python_environment(tmp_path, monkeypatch, lau
             assert mode(folder) == 0o700, folder
         for path in files:
             assert mode(path) == 0o600, path
+
+
+# --- the person's own copies of the notebooks, in the journal ------------------------------
+
+
+def root_dir(child: FakePopen) -> Path:
+    (option,) = [arg for arg in child.args if arg.startswith("--ServerApp.root_dir=")]
+    return Path(option.partition("=")[2])
+
+
+def test_lab_serves_the_persons_copies_from_the_journal(tmp_path, launched, capsys):
+    journal = tmp_path / "journal"
+    assert run_lab(journal) == 0
+    (child,) = launched
+    workspace = journal / ".trustlab" / "notebooks"
+    assert root_dir(child) == workspace
+    templates = sorted(p.name for p in cli.notebooks_dir().glob("*.ipynb"))
+    assert sorted(p.name for p in workspace.glob("*.ipynb")) == templates
+    assert "--LabApp.default_url=/doc/tree/00_start_here.ipynb" in child.args
+    out = capsys.readouterr().out
+    assert f"your notebooks are in {workspace}" in out
+    assert f"copied {len(templates)} guided notebooks" in out
+
+
+def test_a_new_template_is_offered_beside_an_edited_copy_in_one_line(
+    tmp_path, launched, capsys, monkeypatch
+):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    shutil.copy(cli.notebooks_dir() / "05_marble_jar.ipynb", templates)
+    monkeypatch.setattr(cli, "notebooks_dir", lambda: templates)
+    journal = tmp_path / "journal"
+    assert run_lab(journal) == 0
+    copy = journal / ".trustlab" / "notebooks" / "05_marble_jar.ipynb"
+    notebook = json.loads(copy.read_text("utf-8"))
+    notebook["cells"][0]["source"] = "# My own heading"
+    copy.write_text(json.dumps(notebook), "utf-8")
+    notebook["cells"][-1]["source"] = "A new closing line from a later trustlab."
+    (templates / "05_marble_jar.ipynb").write_text(json.dumps(notebook), "utf-8")
+    capsys.readouterr()
+
+    assert run_lab(journal) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "new version" in line]
+    assert lines == ["trustlab: 05_marble_jar.ipynb has a new version; your copy has your own "
+                     "changes, so it is left as it is, and the new version is beside it as "
+                     "'05_marble_jar (new version).ipynb'."]
+    assert "# My own heading" in copy.read_text("utf-8")
+    assert run_lab(journal) == 0
+    assert "new version" not in capsys.readouterr().out  # said once
+
+
+def test_the_sample_session_has_its_own_fresh_copies(tmp_path, launched, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    assert cli.main(["lab", "--sample", "--no-browser"]) == 0
+    sample = home / ".cache" / "trustlab" / "sample-journal"
+    workspace = sample / ".trustlab" / "notebooks"
+    assert root_dir(launched[-1]) == workspace
+    assert (workspace / "05_marble_jar.ipynb").is_file()
+    # What was typed in one sample session is gone in the next (copy_sample starts afresh).
+    (workspace / "05_marble_jar.ipynb").write_text("typed in the sample", "utf-8")
+    (workspace / "mine.ipynb").write_text("typed in the sample", "utf-8")
+    assert cli.main(["lab", "--sample", "--no-browser"]) == 0
+    assert (workspace / "05_marble_jar.ipynb").read_bytes() == (
+        cli.notebooks_dir() / "05_marble_jar.ipynb").read_bytes()
+    assert not (workspace / "mine.ipynb").exists()
 
 
 def test_a_persons_own_settings_are_kept_and_merged(tmp_path, runtime):
@@ -249,6 +321,7 @@ def test_settings_that_are_not_json_are_left_as_they_are(tmp_path, runtime, caps
 @needs_symlinks
 @pytest.mark.parametrize("link", [
     ".trustlab",
+    ".trustlab/notebooks",
     ".trustlab/lab",
     ".trustlab/lab/settings",
     ".trustlab/lab/workspaces",
@@ -286,11 +359,12 @@ def test_a_symlinked_settings_file_is_not_written_through(tmp_path, launched, ca
 
 @needs_uids
 @pytest.mark.parametrize("where", ["journal", ".trustlab/lab", ".trustlab/lab/settings",
-                                   "runtime"])
+                                   ".trustlab/notebooks", "runtime"])
 def test_a_folder_other_users_can_change_is_refused(tmp_path, runtime, launched, capsys,
                                                     where):
     journal = tmp_path / "journal"
     (journal / ".trustlab" / "lab" / "settings").mkdir(mode=0o700, parents=True)
+    (journal / ".trustlab" / "notebooks").mkdir(mode=0o700)
     folder = {"journal": journal, "runtime": runtime}.get(where, journal / where)
     folder.chmod(0o777)
     try:
@@ -418,7 +492,9 @@ def test_lab_serves_on_localhost_with_a_token_and_the_journal(tmp_path):
         token = None
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and token is None:
-            found = re.search(rf"127\.0\.0\.1:{port}/lab\?token=(\w+)", log.read_text())
+            # the address it opens: the first notebook, alone (single-document mode)
+            found = re.search(rf"127\.0\.0\.1:{port}/doc/tree/00_start_here\.ipynb\?token=(\w+)",
+                              log.read_text())
             token = found.group(1) if found else None
             assert process.poll() is None, log.read_text()
             time.sleep(0.5)
@@ -427,6 +503,10 @@ def test_lab_serves_on_localhost_with_a_token_and_the_journal(tmp_path):
             urllib.request.urlopen(f"{base}/api/contents")
         names = {item["name"] for item in api("api/contents")["content"]}
         assert "00_start_here.ipynb" in names
+        # ... the person's copies, in the journal (not the repository's notebooks/)
+        workspace = journal / ".trustlab" / "notebooks"
+        assert f"Serving notebooks from local directory: {workspace}" in log.read_text()
+        assert names == {p.name for p in workspace.glob("*.ipynb")}
         assert stat.S_IMODE(journal.stat().st_mode) == 0o700
         assert f"your journal is {journal}" in log.read_text()
         # JupyterLab reads trustlab's settings from the journal's private folder

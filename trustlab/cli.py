@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import secrets
@@ -11,12 +10,20 @@ import signal
 import stat
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
 
 from . import __version__
 from .journal import inspect_journal, journal_path
 from .schema import TABLES
 from .storage import STATE_DIR
+from .workspace import (
+    UnsafeFolder,
+    check_private,
+    prepare_workspace,
+    private_dir,
+    workspace_dir,
+)
 
 # JupyterLab settings that keep it quiet and offline: no news or update checks;
 # a notebook starts its kernel without asking which one, and every cell stays
@@ -31,6 +38,30 @@ LAB_SETTINGS = {
         "windowingMode": "none",
     },
 }
+SHORTCUTS_PLUGIN = "@jupyterlab/shortcuts-extension:shortcuts"
+
+
+def lab_settings() -> dict[str, dict]:
+    """LAB_SETTINGS, plus keyboard shortcuts that cannot edit a notebook while one of its
+    forms has the focus (see :mod:`trustlab.shortcuts`; read from the installed JupyterLab)."""
+    from .shortcuts import stray_key_shortcuts
+
+    return {**LAB_SETTINGS, SHORTCUTS_PLUGIN: {"shortcuts": stray_key_shortcuts()}}
+
+
+def _merge_shortcuts(current: list, ours: list) -> list:
+    """A person's own shortcuts, then trustlab's (any earlier trustlab entries replaced)."""
+    from .shortcuts import OUTSIDE_OUTPUTS
+
+    def key(entry: dict) -> tuple:
+        return (entry.get("command"), tuple(entry.get("keys") or ()), entry.get("selector"))
+
+    replaced = {key(e) for e in ours if e.get("disabled")}
+    kept = [e for e in current if isinstance(e, dict)
+            and OUTSIDE_OUTPUTS not in str(e.get("selector", "")) and key(e) not in replaced]
+    return [*kept, *ours]
+
+
 # Server options, all on the command line: a configuration file is code that Jupyter runs,
 # so trustlab never writes one. Local only, offline, and the token stays on.
 LAB_OPTIONS = (
@@ -38,6 +69,12 @@ LAB_OPTIONS = (
     "--LabApp.news_url=None",
     "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
 )
+START_NOTEBOOK = "00_start_here.ipynb"
+"""The notebook a session opens on."""
+# /doc/tree/...: JupyterLab's single-document mode, showing that notebook alone (no Launcher,
+# no tabs to find one's way among). The address sets the mode, not a setting, so a person who
+# turns it off (View > Appearance > Simple Interface) is not put back in it on every load.
+START_URL = f"/doc/tree/{urllib.parse.quote(START_NOTEBOOK)}"
 LAB_STATE = Path(STATE_DIR) / "lab"
 """JupyterLab's settings and workspaces for a journal, in the journal's private state folder."""
 _KERNEL_SOCKET = "kernel-00000000-0000-0000-0000-000000000000-ipc-99"
@@ -115,42 +152,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def notebooks_dir() -> Path:
-    """The guided notebooks: beside the package in a checkout, else the current folder."""
+    """The guided notebooks' templates: beside the package in a checkout, else the current
+    folder. ``trustlab lab`` serves the person's copies of them (see trustlab.workspace)."""
     here = Path(__file__).resolve().parent.parent / "notebooks"
     return here if here.is_dir() else Path.cwd()
-
-
-class UnsafeFolder(Exception):
-    """A folder or file trustlab would hand JupyterLab is not the person's alone."""
-
-
-def _check_private(path: Path, info: os.stat_result, what: str = "") -> None:
-    """Refuse ``path`` unless it is the current user's and nobody else can change it.
-
-    Where there are no user ids (Windows), there are no owners or modes to check this way.
-    """
-    if not hasattr(os, "getuid"):
-        return
-    if info.st_uid != os.getuid():
-        raise UnsafeFolder(f"{path}{what} belongs to another user (uid {info.st_uid}).")
-    if info.st_mode & 0o022:
-        raise UnsafeFolder(f"{path}{what} can be changed by other users "
-                           f"(mode {stat.S_IMODE(info.st_mode):o}); make it private: "
-                           f"chmod 700 '{path}'.")
-
-
-def _private_dir(path: Path) -> Path:
-    """Make folder ``path`` (mode 0700) unless it exists; refuse it unless it is private."""
-    with contextlib.suppress(FileExistsError):
-        path.mkdir(mode=0o700)
-    info = path.lstat()
-    if stat.S_ISLNK(info.st_mode):
-        raise UnsafeFolder(f"{path} is a symbolic link; trustlab keeps JupyterLab's settings "
-                           "only in a real folder of its own. Remove the link and try again.")
-    if not stat.S_ISDIR(info.st_mode):
-        raise UnsafeFolder(f"{path} is not a folder. Move it away and try again.")
-    _check_private(path, info)
-    return path
 
 
 def _read_settings(path: Path) -> dict | None:
@@ -198,25 +203,29 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def write_lab_settings(settings_dir: Path) -> list[Path]:
-    """Merge LAB_SETTINGS into ``settings_dir`` (a JupyterLab user settings folder).
+    """Merge :func:`lab_settings` into ``settings_dir`` (a JupyterLab user settings folder).
 
     Each plugin has its file, ``@scope/extension/plugin.jupyterlab-settings``. trustlab's
     values are merged into what is there; other plugins' files (a person's theme ...) are
     left alone. Returns the files written.
     """
     written = []
-    for plugin, values in LAB_SETTINGS.items():
+    for plugin, values in lab_settings().items():
         extension, name = plugin.split(":")
         folder = settings_dir
         for part in extension.split("/"):
-            folder = _private_dir(folder / part)
+            folder = private_dir(folder / part)
         path = folder / f"{name}.jupyterlab-settings"
         current = _read_settings(path)
         if current is None:
             print(f"trustlab: {path} is not readable as JSON settings; left as it is.",
                   file=sys.stderr)
             continue
-        _write_private(path, json.dumps({**current, **values}, indent=2) + "\n")
+        merged = {**current, **values}
+        if plugin == SHORTCUTS_PLUGIN:
+            merged["shortcuts"] = _merge_shortcuts(current.get("shortcuts") or [],
+                                                   values["shortcuts"])
+        _write_private(path, json.dumps(merged, indent=2) + "\n")
         written.append(path)
     return written
 
@@ -236,16 +245,16 @@ def prepare_lab(journal: Path) -> dict[str, str]:
     UnsafeFolder if one of them, the journal or Jupyter's runtime folder is a link (in the
     journal), another user's, or writable by other users.
     """
-    _check_private(journal, journal.stat(), " (the journal)")
+    check_private(journal, journal.stat(), " (the journal)")
     folder = journal
     for part in LAB_STATE.parts:
-        folder = _private_dir(folder / part)
-    settings = _private_dir(folder / "settings")
-    workspaces = _private_dir(folder / "workspaces")
+        folder = private_dir(folder / part)
+    settings = private_dir(folder / "settings")
+    workspaces = private_dir(folder / "workspaces")
     write_lab_settings(settings)
     runtime = _runtime_dir()
     runtime.mkdir(mode=0o700, parents=True, exist_ok=True)  # as Jupyter makes it
-    _check_private(runtime, runtime.stat(), " (Jupyter's runtime folder; JUPYTER_RUNTIME_DIR)")
+    check_private(runtime, runtime.stat(), " (Jupyter's runtime folder; JUPYTER_RUNTIME_DIR)")
     return {
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
         "JUPYTERLAB_WORKSPACES_DIR": str(workspaces),
@@ -283,12 +292,15 @@ def ipc_problem(runtime: Path | None = None) -> str | None:
 def lab_command(journal: Path, *, port: int | None = None, browser: bool = True) -> list[str]:
     """The command line that starts JupyterLab for trustlab (local only, with a token).
 
-    Every option is on the command line; this writes nothing. Kernels talk over private
-    IPC sockets where they can (see ``ipc_problem``), else over local TCP.
+    It serves ``journal``'s workspace (the person's copies of the notebooks, made by
+    ``prepare_workspace``) and opens on the first notebook. Every option is on the command
+    line; this writes nothing. Kernels talk over private IPC sockets where they can (see
+    ``ipc_problem``), else over local TCP.
     """
     command = [
         sys.executable, "-m", "jupyterlab",
-        f"--ServerApp.root_dir={notebooks_dir()}",
+        f"--ServerApp.root_dir={workspace_dir(journal)}",
+        f"--LabApp.default_url={START_URL}",
         *LAB_OPTIONS,
     ]
     if ipc_problem() is None:
@@ -338,9 +350,14 @@ def _lab(args: argparse.Namespace) -> int:
         print(f"trustlab: your journal is {journal}")
     try:
         lab_env = prepare_lab(journal)
+        workspace = prepare_workspace(journal, notebooks_dir())
     except UnsafeFolder as error:
         print(f"trustlab lab: {error}", file=sys.stderr)
         return 2
+    for line in workspace.messages():
+        print(line)
+    print(f"trustlab: your notebooks are in {workspace.folder} (what you write in them stays "
+          "there, in your journal)")
     problem = ipc_problem()
     if problem:
         print(f"trustlab: kernels will talk over local TCP, not private IPC sockets: {problem}.")

@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 from chromium import CHROMIUM, CHROMIUM_ARGS, unavailable
 
-from trustlab.cli import LAB_SETTINGS
+from trustlab.cli import lab_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -169,7 +169,7 @@ def _free_port() -> int:
 
 def _write_lab_settings(settings_dir: Path) -> None:
     """Write ``@scope/ext:plugin`` settings to ``@scope/ext/plugin.jupyterlab-settings``."""
-    for plugin, values in LAB_SETTINGS.items():
+    for plugin, values in lab_settings().items():
         extension, name = plugin.split(":")
         path = settings_dir / extension / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
