@@ -154,6 +154,12 @@ def test_lock_wait_is_a_few_seconds_at_most():
 # --- 2. ... and the form shows it -------------------------------------------------------
 
 
+def marbles_form(journal) -> EntryForm:
+    """The marbles form, with Sam among the people its picker offers."""
+    journal.add("people", person="Sam", relationship="friend", era="present")
+    return EntryForm(journal, "marbles")
+
+
 def _fill(form: EntryForm, moment: str) -> None:
     form.fields["date"].value = __import__("datetime").date(2024, 3, 2)
     form.fields["person"].value = "Sam"
@@ -164,7 +170,7 @@ def _fill(form: EntryForm, moment: str) -> None:
 @pytest.mark.parametrize("failure", ["disk_full", "read_only", "write_failed"])
 def test_form_shows_a_failed_save_and_keeps_what_was_typed(journal, journal_dir, faulty,
                                                            failure):
-    form = EntryForm(journal, "marbles")
+    form = marbles_form(journal)
     _fill(form, "first")
     assert form.save() is not None
     assert "Saved" in form.status.value
@@ -187,7 +193,7 @@ def test_form_shows_a_failed_save_and_keeps_what_was_typed(journal, journal_dir,
 
 def test_form_shows_a_busy_journal(journal, journal_dir, monkeypatch):
     monkeypatch.setattr(storage, "LOCK_TIMEOUT", 0.3)
-    form = EntryForm(journal, "marbles")
+    form = marbles_form(journal)
     _fill(form, "first")
     form.save()
     holder = _hold_lock(journal_dir, "marbles.csv")
@@ -201,7 +207,7 @@ def test_form_shows_a_busy_journal(journal, journal_dir, monkeypatch):
 
 
 def test_delete_shows_a_failure_in_the_list(journal, journal_dir, faulty):
-    form = EntryForm(journal, "marbles")
+    form = marbles_form(journal)
     _fill(form, "keep me")
     form.save()
     entries = EntryList(form)

@@ -81,10 +81,13 @@ def test_fill_and_save_writes_the_row(journal, name):
 @pytest.mark.parametrize(
     ("name", "field", "value", "message"),
     [
-        ("marbles", "marbles", 0, "not 0"),
+        ("marbles", "marbles", 0, "cannot be 0"),
         ("marbles", "person", "", "person is required"),
         ("triggers", "situation", "   ", "situation is required"),
-        ("people", "person", "Sam", "already in people.csv"),
+        ("people", "person", "Sam", "Sam is already in your people"),
+        ("people", "person", "sam ", "Sam is already in your people"),
+        ("marbles", "person", "Sma", "“Sma” is not one of your people"),
+        ("observations", "quality", "kindnes", "not one of your qualities"),
         ("beliefs", "date", None, "date is required"),
     ],
 )
@@ -208,3 +211,291 @@ def test_live_chart_redraws_after_a_save(journal):
         form.fields[f].value = v
     form.save_button.click()
     assert (live.draws, live.chart) == (2, 1)
+
+
+# --- person and quality fields: a picker of what is in the journal ------------------------
+
+
+def fill(form, values):
+    for field, value in values.items():
+        form.fields[field].value = value
+
+
+@pytest.mark.parametrize("typed", ["Sma", "Sa", "Sam Smith", "Jordan"])
+def test_a_person_who_is_not_listed_is_refused_beside_the_field(journal, typed):
+    form = forms.entry_form(journal, "marbles")
+    fill(form, FILLED["marbles"])
+    form.fields["person"].value = typed  # what the browser sends when the box loses focus
+    assert "not one of your people" in form.errors["person"].value  # said at once
+    form.save_button.click()
+    assert f"“{typed}” is not one of your people" in form.errors["person"].value
+    assert "Someone new…" in form.errors["person"].value
+    assert "Nothing was saved" in form.status.value
+    assert rows(journal, "marbles") == []
+    assert form.fields["person"].value == typed  # kept, to correct
+
+
+def test_a_half_typed_name_suggests_the_one_it_starts(journal):
+    form = forms.entry_form(journal, "red_flags")
+    form.fields["person"].value = "Sa"
+    assert "Did you mean Sam?" in form.errors["person"].value
+
+
+@pytest.mark.parametrize("typed", ["sam", "SAM", "  Sam "])
+def test_a_listed_person_is_found_whatever_the_case_and_spaces(journal, typed):
+    form = forms.entry_form(journal, "marbles")
+    fill(form, FILLED["marbles"])
+    form.fields["person"].value = typed
+    assert form.fields["person"].value == "Sam"  # the listed spelling, put back in the box
+    assert form.errors["person"].value == ""
+    form.save_button.click()
+    assert "Saved" in form.status.value
+    assert rows(journal, "marbles")[-1]["person"] == "Sam"
+
+
+def test_every_person_and_quality_field_is_a_picker(journal):
+    for name, table in TABLES.items():
+        form = forms.entry_form(journal, name)
+        for col in table.columns:
+            picker = isinstance(form.fields[col.name], forms.NamePicker)
+            assert picker == bool(col.refers_to), (name, col.name)
+            if picker:
+                assert form.fields[col.name].kind == col.refers_to
+    checklist = forms.ObservationChecklist(journal)
+    assert isinstance(checklist.person, forms.NamePicker)
+
+
+def test_someone_new_adds_a_person_and_chooses_them(journal):
+    form = forms.entry_form(journal, "steps")
+    other = forms.entry_form(journal, "marbles")
+    picker = form.fields["person"]
+    picker.value = "Jordan "
+    picker.new_button.click()
+    people = picker.new_form
+    assert people.widget in picker.new_area.children
+    assert people.fields["person"].value == "Jordan"  # what was typed
+    assert people.save_button.description == "Add to my people"
+    people.fields["relationship"].value = "partner"
+    people.save_button.click()
+    assert [(r["person"], r["relationship"]) for r in rows(journal, "people")] == [
+        ("Sam", "friend"), ("Jordan", "partner")]
+    assert picker.value == "Jordan"
+    assert picker.options == ("Jordan", "Sam")
+    assert picker.new_area.children == ()
+    assert "Jordan is now in your people" in picker.message.value
+    fill(form, {k: v for k, v in FILLED["steps"].items() if k != "person"})
+    form.save_button.click()
+    assert rows(journal, "steps")[-1]["person"] == "Jordan"
+    other.refresh_names()
+    assert other.fields["person"].options == ("Jordan", "Sam")
+
+
+def test_someone_new_refuses_a_person_already_listed(journal):
+    checklist = forms.ObservationChecklist(journal)
+    people = checklist.person.open_new()
+    before = (journal.path / "people.csv").read_bytes()
+    for typed in ("sam ", "SAM", " Sam"):
+        people.fields["person"].value = typed
+        people.save_button.click()
+        assert "Sam is already in your people" in people.errors["person"].value
+    assert (journal.path / "people.csv").read_bytes() == before
+    assert checklist.person.new_area.children != ()  # still open, to change the name
+
+
+def test_a_new_quality_from_the_observation_form(journal):
+    form = forms.entry_form(journal, "observations")
+    quality = form.fields["quality"]
+    assert quality.new_button.description == "A new quality…"
+    qualities = quality.open_new()
+    assert isinstance(qualities, forms.QualityForm)
+    qualities.fields["quality"].value = "  patience "
+    qualities.save_button.click()
+    assert rows(journal, "qualities")[-1]["quality"] == "patience"  # trimmed
+    assert quality.value == "patience"
+
+
+def test_a_quality_already_listed_is_refused_ignoring_case(journal):
+    form = forms.entry_form(journal, "qualities")
+    form.fields["quality"].value = "Reliability"
+    form.save_button.click()
+    assert "reliability is already in your qualities" in form.errors["quality"].value
+
+
+def test_correcting_a_person_keeps_their_own_name_free(journal):
+    form = forms.entry_form(journal, "people")
+    entries = forms.EntryList(form)
+    entries.select.value = entries.select.options[0][1]
+    entries.edit_button.click()
+    form.fields["note"].value = "Known since school"
+    form.save_button.click()  # "Sam" is not a duplicate of itself
+    assert "Updated" in form.status.value
+    assert rows(journal, "people")[0]["note"] == "Known since school"
+
+
+def test_a_name_in_use_is_changed_with_the_rename_panel(journal):
+    journal.add("marbles", date=DAY, person="Sam", marbles=2)
+    form = forms.entry_form(journal, "people")
+    form.edit(journal.table("people").id[0])
+    form.fields["person"].value = "Samuel"
+    form.save_button.click()
+    assert "Rename a person" in form.errors["person"].value
+    assert rows(journal, "people")[0]["person"] == "Sam"
+
+
+def test_the_checklist_refuses_a_person_who_is_not_listed(journal):
+    checklist = forms.ObservationChecklist(journal)
+    checklist.person.value = "Sma"
+    checklist.answers["reliability"].value = "yes"
+    checklist.save_button.click()
+    assert "not one of your people" in checklist.person.message.value
+    assert "Nothing was saved" in checklist.status.value
+    assert rows(journal, "observations") == []
+    checklist.person.value = "sam"
+    checklist.save_button.click()
+    assert "Saved 1 observation about Sam" in checklist.status.value
+    assert rows(journal, "observations")[0]["person"] == "Sam"
+
+
+def test_hand_made_unknown_names_stay_warnings(journal):
+    journal.add("marbles", date=DAY, person="Robin", marbles=1)  # the journal takes it
+    assert rows(journal, "marbles")[0]["person"] == "Robin"
+    reopened = trustlab.open_journal(journal.path)
+    assert [p.level for p in reopened.problems] == ["warning"]
+
+
+# --- observations can be corrected and deleted ---------------------------------------------
+
+
+def test_observations_are_corrected_and_deleted_under_the_checklist(journal):
+    from trustlab import workbook
+
+    checklist = workbook.checklist(journal)
+    checklist.date.value = DAY
+    checklist.person.value = "Sam"
+    checklist.answers["reliability"].value = "yes"
+    checklist.answers["kindness"].value = "no"
+    checklist.save_button.click()
+    entries, form = checklist.entries, checklist.edit_form
+    assert len(entries.select.options) == 2
+    assert form.body not in form.widget.children  # the checklist adds; this form corrects
+    kindness = next(r["id"] for r in rows(journal, "observations") if r["quality"] == "kindness")
+    entries.select.value = kindness
+    entries.edit_button.click()
+    assert form.body in form.widget.children
+    assert (form.fields["person"].value, form.fields["quality"].value) == ("Sam", "kindness")
+    form.fields["shown"].value = "unsure"
+    form.fields["note"].value = "Hard to tell on a busy day"
+    heat_map = checklist.live[0]
+    draws = heat_map.draws
+    form.save_button.click()
+    assert "Updated" in form.status.value
+    assert form.body not in form.widget.children
+    assert heat_map.draws == draws + 1
+    changed = next(r for r in rows(journal, "observations") if r["id"] == kindness)
+    assert (changed["shown"], changed["note"]) == ("unsure", "Hard to tell on a busy day")
+    entries.select.value = kindness
+    entries.delete_button.click()
+    entries.delete_button.click()
+    assert [r["quality"] for r in rows(journal, "observations")] == ["reliability"]
+    assert len(entries.select.options) == 1
+    assert heat_map.draws == draws + 2
+
+
+# --- everything on a page stays live ---------------------------------------------------------
+
+
+def test_a_save_redraws_every_chart_sentence_and_list_on_the_page_once(journal):
+    from trustlab import charts, workbook
+
+    marbles = workbook.section(journal, "marbles", charts=[charts.current_jars])
+    steps = workbook.section(journal, "steps", charts=[charts.step_responses])
+    workbook.insights(journal, step=5)
+    page = workbook.page(journal)
+    [sentences] = page.parts("insights:5")
+    lives = [*marbles.live, *steps.live, sentences]
+    draws = [live.draws for live in lives]
+    said = sentences.drawn.data
+    fill(marbles, FILLED["marbles"])
+    marbles.save_button.click()
+    assert [live.draws for live in lives] == [n + 1 for n in draws]
+    assert page.refreshes == 1
+    assert sentences.drawn.data != said
+    assert "Sam" in sentences.drawn.data
+    assert len(marbles.entries.select.options) == 1
+    # a deletion redraws them too
+    said = sentences.drawn.data
+    marbles.entries.select.value = marbles.entries.select.options[0][1]
+    marbles.entries.delete_button.click()
+    marbles.entries.delete_button.click()
+    assert [live.draws for live in lives] == [n + 2 for n in draws]
+    assert sentences.drawn.data != said
+
+
+def test_the_evidence_bank_fills_as_thought_records_are_saved(journal):
+    from trustlab import workbook
+
+    beliefs = workbook.section(journal, "beliefs")
+    workbook.evidence_bank(journal)
+    [bank] = workbook.page(journal).parts("evidence_bank")
+    before = bank.drawn.data
+    assert "empty for now" in before
+    fill(beliefs, FILLED["beliefs"])
+    beliefs.fields["evidence"].value = "<b>Friends</b> showed up"
+    beliefs.save_button.click()
+    assert bank.drawn.data != before
+    assert "&lt;b&gt;Friends&lt;/b&gt; showed up" in bank.drawn.data  # escaped
+
+
+def test_saving_a_promise_redraws_the_self_trust_chart(journal):
+    from trustlab import charts, workbook
+
+    promises = workbook.section(journal, "promises")
+    red_flags = workbook.section(journal, "red_flags", charts=[charts.self_trust])
+    [self_trust] = red_flags.live
+    before = self_trust.draws
+    fill(promises, FILLED["promises"])
+    promises.save_button.click()
+    assert self_trust.draws == before + 1
+
+
+def test_a_person_added_on_the_spot_is_offered_everywhere_on_the_page(journal):
+    from trustlab import workbook
+
+    people = workbook.section(journal, "people")
+    checklist = workbook.checklist(journal)
+    marbles = workbook.section(journal, "marbles")
+    new = marbles.fields["person"].open_new()
+    new.fields["person"].value = "Jordan"
+    new.save_button.click()
+    assert "Jordan" in checklist.person.options
+    assert any("Jordan" in label for label, _ in people.entries.select.options)
+    assert workbook.page(journal).refreshes == 1
+
+
+def test_running_a_cell_again_replaces_its_parts(journal):
+    from trustlab import charts, workbook
+
+    workbook.section(journal, "marbles", charts=[charts.current_jars])
+    form = workbook.section(journal, "marbles", charts=[charts.current_jars])
+    page = workbook.page(journal)
+    assert page.parts("section:marbles") == [form, *form.live, form.entries]
+
+
+def test_sentences_on_a_page_without_forms_are_shown_once(journal):
+    from trustlab import workbook
+
+    workbook.insights(journal)
+    assert workbook.page(journal).parts() == []
+
+
+def test_a_table_broken_outside_trustlab_does_not_stop_the_page_redrawing(journal):
+    from trustlab import charts, workbook
+
+    marbles = workbook.section(journal, "marbles", charts=[charts.current_jars])
+    promises = workbook.section(journal, "promises", charts=[charts.self_trust])
+    (journal.path / "marbles.csv").write_bytes(b"")  # what a crash mid-write can leave
+    fill(promises, FILLED["promises"])
+    promises.save_button.click()
+    assert "Saved" in promises.status.value
+    assert promises.live[0].draws == 2
+    assert "marbles.csv" in marbles.live[0].drawn.data  # says what to fix, no traceback

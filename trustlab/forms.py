@@ -3,31 +3,42 @@
 One builder, :class:`EntryForm`, makes the form for any table from
 :mod:`trustlab.schema`: a date picker defaulting to today, dropdowns or toggle
 buttons for allowed values, sliders for bounded numbers, text areas for
-reflections, and name fields offering the people and qualities already in the
-journal. Saving goes through :meth:`Journal.add` (or ``correct``), so a form
-can never write what the journal would reject; errors appear beside the field.
+reflections, and a :class:`NamePicker` wherever a column names a person or a
+quality: it offers the people (qualities) in the journal, accepts only one of
+them, and has a way to add someone new on the spot. Saving goes through
+:meth:`Journal.add` (or ``correct``), so a form can never write what the journal
+would reject; errors appear beside the field.
+
+A :class:`Page` holds everything one notebook page shows of a journal (charts,
+sentences, lists of entries, the names forms offer): after any save, correction,
+deletion or rename, each part draws itself again, once.
 
 Step-specific touches are small subclasses or options: the blame-balance note,
-the BRAVING suggestions for qualities, and the observation checklist.
+the BRAVING suggestions for qualities, the observation checklist, and renaming.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import difflib
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 
-from .errors import JournalError
+from .errors import JournalError, Problem
 from .journal import Journal
-from .schema import BRAVING, ID, Column, Table, get_table
+from .schema import BRAVING, ID, TABLES, Column, Table, get_table
 
 _WIDE = widgets.Layout(width="min(100%, 36rem)")
 _STYLE = {"description_width": "11rem"}
 _EMPTY_CHOICE = "(none)"
+_RED = "#b3261e"
+_GREEN = "#1b6e3a"
 
 Callback = Callable[[dict[str, Any]], None]
 
@@ -38,6 +49,229 @@ def _label(value: str) -> str:
 
 def _esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
+
+
+def _warning(text: str) -> str:
+    return f'<span style="color:{_RED}">⚠ {_esc(text)}</span>'
+
+
+def _done(text: str) -> str:
+    return f'<div style="color:{_GREEN}" role="status">✓ {_esc(text)}</div>'
+
+
+@dataclass(frozen=True)
+class _Names:
+    """How the forms speak of the people or the qualities."""
+
+    key: str
+    """The name column: person or quality."""
+    one: str
+    noun: str
+    new: str
+    """The label of the button that adds one on the spot."""
+    add: str
+    """The label of that form's Save button."""
+    it: str
+    """How to refer back to one: them, it."""
+    they: str
+
+
+_NAMES = {
+    "people": _Names("person", "person", "your people", "Someone new…", "Add to my people",
+                     "them", "they"),
+    "qualities": _Names("quality", "quality", "your qualities", "A new quality…",
+                        "Add to my qualities", "it", "it"),
+}
+
+
+def known_names(journal: Journal, kind: str) -> tuple[str, ...]:
+    """The people (``kind="people"``) or qualities in the journal, trimmed, sorted."""
+    names = journal.table(kind)[_NAMES[kind].key].str.strip()
+    return tuple(sorted(set(names[names != ""]), key=str.casefold))
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Names are the same when they match trimmed and ignoring case ("sam " is "Sam")."""
+    return a.strip().casefold() == b.strip().casefold()
+
+
+class Page:
+    """Everything one notebook page shows of a journal, drawn again after any change.
+
+    Parts are anything with a ``refresh()`` method: live charts and sentences
+    (:class:`Live`), lists of entries, forms (which offer the names now in the
+    journal), checklists and panels. Forms, lists and panels given a page call
+    :meth:`refresh` once after each save, correction, deletion or rename, and
+    every part then redraws once. Parts are kept by ``key`` (one per notebook
+    cell), so running a cell again replaces its parts instead of adding more.
+    """
+
+    def __init__(self) -> None:
+        self._parts: dict[str, list[Any]] = {}
+        self.refreshes = 0
+
+    def add(self, key: str, *parts: Any) -> None:
+        """Keep ``parts`` under ``key``, replacing what was kept there before."""
+        self._parts[key] = list(parts)
+
+    def parts(self, key: str | None = None) -> list[Any]:
+        """The parts kept under ``key``, or every part, in the order they were added."""
+        if key is not None:
+            return list(self._parts.get(key, ()))
+        return [part for group in self._parts.values() for part in group]
+
+    @property
+    def editable(self) -> bool:
+        """Whether anything on the page can change the journal (a form, a list, a panel)."""
+        return any(not isinstance(part, Live) for part in self.parts())
+
+    def refresh(self, source: Any = None) -> None:
+        """Redraw every part once (and ``source``, the part that changed the journal).
+
+        A part that cannot read its table (a file broken outside trustlab since it was
+        drawn) is left as it was, and the others still redraw; live outputs show what
+        to fix instead.
+        """
+        parts = self.parts()
+        if source is not None and all(part is not source for part in parts):
+            parts.append(source)
+        for part in parts:
+            with contextlib.suppress(JournalError):
+                part.refresh()
+        self.refreshes += 1
+
+
+class NamePicker(widgets.VBox):
+    """A person from people.csv (or a quality from qualities.csv): type to find, pick one.
+
+    ``value`` is what is in the box. :meth:`resolve` is the listed name it means,
+    compared trimmed and ignoring case (typing "sam " chooses "Sam"), ``""`` for an
+    empty box, or None when no listed name matches: a form then refuses to save and
+    says so beside the field. The button beside the box ("Someone new…") opens the
+    people form (the qualities form) right here; a name added there is offered and
+    chosen at once.
+
+    The browser sends what is typed when the box loses focus or Enter is pressed
+    (not each key), and the kernel then puts the listed spelling back in the box.
+    ``ensure_option`` stays off on purpose: with it, ipywidgets 8 keeps a name the
+    browser does not know to itself, so the kernel would save the name chosen
+    before while the box shows another.
+    """
+
+    def __init__(
+        self,
+        journal: Journal,
+        kind: str = "people",
+        *,
+        description: str = "Person",
+        tooltip: str = "",
+        placeholder: str | None = None,
+        allow_new: bool = True,
+        on_added: Callback | None = None,
+    ):
+        self.journal = journal
+        self.words = _NAMES[kind]
+        self.kind = kind
+        self._on_added: list[Callback] = [on_added] if on_added else []
+        self.combobox = widgets.Combobox(
+            options=known_names(journal, kind), ensure_option=False, continuous_update=False,
+            placeholder=placeholder or f"Type a few letters to find one of {self.words.noun}",
+            description=description, tooltip=tooltip, description_allow_html=False,
+            style=_STYLE, layout=_WIDE,
+        )
+        self.new_button = widgets.Button(
+            description=self.words.new, icon="plus", layout=widgets.Layout(width="auto"),
+            tooltip=f"Add a {self.words.one} to {self.words.noun}, here",
+        )
+        self.new_button.on_click(lambda _: self.open_new())
+        self.message = widgets.HTML("", layout=widgets.Layout(margin="0 0 0 11rem"))
+        self.new_area = widgets.VBox([], layout=widgets.Layout(margin="0 0 0 2rem"))
+        self.new_form: EntryForm | None = None
+        self._new_children: list[widgets.Widget] = []
+        row = [self.combobox, self.new_button] if allow_new else [self.combobox]
+        super().__init__([widgets.HBox(row), self.message, self.new_area])
+        self.combobox.observe(self._typed, names="value")
+
+    @property
+    def value(self) -> str:
+        return self.combobox.value
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        self.combobox.value = "" if value is None or value is pd.NA else str(value)
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        return self.combobox.options
+
+    def names(self) -> tuple[str, ...]:
+        return known_names(self.journal, self.kind)
+
+    def refresh(self) -> None:
+        """Offer the names now in the journal."""
+        self.combobox.options = self.names()
+
+    def resolve(self) -> str | None:
+        """The listed name the box means, ``""`` if it is empty, or None if none matches."""
+        typed = self.combobox.value.strip()
+        if not typed:
+            return ""
+        names = self.names()
+        if typed in names:
+            return typed
+        return next((name for name in names if _same_name(name, typed)), None)
+
+    def problem(self) -> str:
+        """Why the name in the box cannot be saved, in plain words."""
+        typed = self.combobox.value.strip()
+        names = self.names()
+        starts = [n for n in names if n.casefold().startswith(typed.casefold())]
+        close = starts or difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
+        hint = f" Did you mean {close[0]}?" if len(close) == 1 else ""
+        return (f"“{typed}” is not one of {self.words.noun}.{hint} Choose a name from the "
+                "list (type a few letters to find it), or press "
+                f"“{self.words.new}” to add {self.words.it}.")
+
+    def _typed(self, change: dict) -> None:
+        name = self.resolve()
+        if name and name != change["new"]:
+            self.combobox.value = name  # the listed spelling: "sam " becomes "Sam"
+            return
+        self.message.value = "" if name is not None else _warning(self.problem())
+
+    # --- someone new -------------------------------------------------------
+
+    def open_new(self) -> EntryForm:
+        """Show the people (qualities) form here, with what was typed as the name."""
+        if self.new_form is None:
+            self.new_form = entry_form(self.journal, self.kind, save_label=self.words.add,
+                                       on_saved=self._added)
+            close = widgets.Button(description="Never mind", icon="times")
+            close.on_click(lambda _: self.close_new())
+            self._new_children = [
+                widgets.HTML(f"<i>Add a {self.words.one} to {self.words.noun}: as soon as you "
+                             f"save, {self.words.they} will be chosen here.</i>"),
+                self.new_form.widget, close,
+            ]
+        typed = self.combobox.value.strip()
+        if typed and self.resolve() is None:
+            self.new_form.fields[self.words.key].value = typed
+        self.new_area.children = self._new_children
+        self.new_button.layout.display = "none"
+        return self.new_form
+
+    def close_new(self) -> None:
+        self.new_area.children = []
+        self.new_button.layout.display = None
+
+    def _added(self, entry: dict[str, Any]) -> None:
+        name = entry[self.words.key]
+        self.close_new()
+        self.refresh()
+        self.combobox.value = name
+        self.message.value = _done(f"{name} is now in {self.words.noun}, and chosen here.")
+        for callback in self._on_added:
+            callback(entry)
 
 
 class EntryForm:
@@ -55,6 +289,12 @@ class EntryForm:
         Initial values by column name.
     on_saved
         Called with the saved entry after every successful save.
+    page
+        The notebook page the form is on: after a save it redraws the whole page
+        (:meth:`Page.refresh`); without one, the form refreshes only itself.
+    edit_only
+        Show the fields only while an entry is being corrected (for a table whose
+        entries are added elsewhere, such as observations by the checklist).
 
     Attributes
     ----------
@@ -74,6 +314,8 @@ class EntryForm:
         defaults: dict[str, Any] | None = None,
         on_saved: Callback | None = None,
         save_label: str = "Save",
+        page: Page | None = None,
+        edit_only: bool = False,
     ):
         self.journal = journal
         self.table: Table = get_table(table)
@@ -81,6 +323,9 @@ class EntryForm:
         self.columns = [self.table.column(n) for n in names]
         self.defaults = dict(defaults or {})
         self._callbacks: list[Callback] = [on_saved] if on_saved else []
+        self.page = page
+        self.edit_only = edit_only
+        self.save_label = save_label
         self.editing: str | None = None
         self.fields: dict[str, widgets.Widget] = {}
         self.errors: dict[str, widgets.HTML] = {}
@@ -88,8 +333,13 @@ class EntryForm:
         for col in self.columns:
             widget = self._widget(col)
             self.fields[col.name] = widget
-            self.errors[col.name] = widgets.HTML("", layout=widgets.Layout(margin="0 0 0 11rem"))
-            rows += [widget, self.errors[col.name]]
+            if isinstance(widget, NamePicker):
+                self.errors[col.name] = widget.message  # its own line, under the box
+                rows.append(widget)
+            else:
+                self.errors[col.name] = widgets.HTML(
+                    "", layout=widgets.Layout(margin="0 0 0 11rem"))
+                rows += [widget, self.errors[col.name]]
         self.save_button = widgets.Button(
             description=save_label, button_style="primary", icon="check",
             tooltip=f"Save this entry to {self.table.filename}",
@@ -97,13 +347,16 @@ class EntryForm:
         self.save_button.on_click(lambda _: self.save())
         self.cancel_button = widgets.Button(description="Cancel editing",
                                             layout={"display": "none"})
-        self.cancel_button.on_click(lambda _: self.stop_editing())
+        self.cancel_button.on_click(lambda _: self._cancel())
         self.status = widgets.HTML("")
         self.extra = widgets.VBox([])
-        self.widget = widgets.VBox(
-            [*rows, self.extra, widgets.HBox([self.save_button, self.cancel_button]), self.status],
-            layout=widgets.Layout(padding="0.5rem 0"),
+        self.body = widgets.VBox(
+            [*rows, self.extra, widgets.HBox([self.save_button, self.cancel_button])]
         )
+        # An edit-only form is not on the page at all until it is needed (not merely
+        # hidden), so its fields never share a label with the form that adds entries.
+        self.widget = widgets.VBox([self.status] if edit_only else [self.body, self.status],
+                                   layout=widgets.Layout(padding="0.5rem 0"))
         self.reset()
 
     # --- building ----------------------------------------------------------
@@ -129,22 +382,28 @@ class EntryForm:
                 })
             return widgets.Dropdown(options=options, **common)
         if col.refers_to:
-            return widgets.Combobox(options=self._names(col.refers_to), ensure_option=False,
-                                    placeholder=col.help, **common)
+            return NamePicker(self.journal, col.refers_to, description=col.label,
+                              tooltip=col.help, on_added=lambda _entry: self._changed())
         if col.long_text:
             return widgets.Textarea(placeholder=col.help, rows=3, **common)
         return widgets.Text(placeholder=col.help, **common)
 
-    def _names(self, table: str) -> tuple[str, ...]:
-        key = "person" if table == "people" else "quality"
-        names = self.journal.table(table)[key]
-        return tuple(sorted(set(names[names != ""]), key=str.casefold))
-
     def refresh_names(self) -> None:
         """Offer the people and qualities now in the journal in the name fields."""
-        for col in self.columns:
-            if col.refers_to:
-                self.fields[col.name].options = self._names(col.refers_to)
+        for widget in self.fields.values():
+            if isinstance(widget, NamePicker):
+                widget.refresh()
+
+    def refresh(self) -> None:
+        """What a :class:`Page` calls after a change: offer the names now in the journal."""
+        self.refresh_names()
+
+    def _changed(self) -> None:
+        """After this form (or its "someone new" form) changed the journal."""
+        if self.page is not None:
+            self.page.refresh(source=self)
+        else:
+            self.refresh()
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -198,46 +457,103 @@ class EntryForm:
         """Validate and save the entry; return it, or None if something is wrong."""
         for label in self.errors.values():
             label.value = ""
+        values = self.values()
+        problems = self._check_names(values)
+        if problems:
+            self._show_errors(JournalError(problems, heading="This entry was not saved:"))
+            return None
         try:
             if self.editing:
-                entry = self.journal.correct(self.table.name, self.editing, **self.values())
+                entry = self.journal.correct(self.table.name, self.editing, **values)
             else:
-                entry = self.journal.add(self.table.name, **self.values())
+                entry = self.journal.add(self.table.name, **values)
         except JournalError as error:
             self._show_errors(error)
             return None
         self._confirm(entry)
         self.stop_editing()
-        self.refresh_names()
+        self._changed()
         for callback in self._callbacks:
             callback(entry)
         return entry
 
+    def _check_names(self, values: dict[str, Any]) -> list[Problem]:
+        """Names the journal would take but a person would not mean: each as a problem.
+
+        A person (quality) field must name one of the people (qualities) listed,
+        and is saved in the listed spelling. In people.csv and qualities.csv
+        themselves, a name is trimmed, must not be there already ignoring case,
+        and a name other entries use is changed with the rename panel instead.
+        """
+        problems = []
+        for col in self.columns:
+            widget = self.fields[col.name]
+            if isinstance(widget, NamePicker):
+                name = widget.resolve()
+                if name is None:
+                    problems.append(Problem(self.table.filename, 0, col.name, widget.value,
+                                            widget.problem(), code="unknown_reference"))
+                else:
+                    values[col.name] = widget.value = name
+            elif col.unique and self.table.name in _NAMES and isinstance(values[col.name], str):
+                values[col.name] = values[col.name].strip()
+                problem = self._own_name_problem(col, values[col.name])
+                if problem:
+                    problems.append(Problem(self.table.filename, 0, col.name, values[col.name],
+                                            problem, code="duplicate"))
+        return problems
+
+    def _own_name_problem(self, col: Column, name: str) -> str | None:
+        if not name:
+            return None  # the journal says it is required
+        words = _NAMES[self.table.name]
+        frame = self.journal.table(self.table.name)
+        others = frame if self.editing is None else frame[frame[ID] != self.editing]
+        taken = next((n.strip() for n in others[col.name] if _same_name(n, name)), None)
+        if taken is not None:
+            return (f"{taken} is already in {words.noun} ({self.table.filename}): each "
+                    f"{words.one} is listed once. To change their details, choose them under "
+                    "“Correct or delete” and press Edit." if self.table.name == "people" else
+                    f"{taken} is already in {words.noun} ({self.table.filename}): each "
+                    f"{words.one} is listed once. To change it, choose it under “Correct or "
+                    "delete” and press Edit.")
+        if self.editing is None:
+            return None
+        before = frame.loc[frame[ID] == self.editing, col.name]
+        if before.empty or before.iloc[0].strip() == name:
+            return None
+        old = before.iloc[0].strip()
+        named = sum(self.journal.references(self.table.name, old).values())
+        if not named:
+            return None
+        entries = "entry" if named == 1 else "entries"
+        panel = "Rename a person" if self.table.name == "people" else "Rename a quality"
+        return (f"{old} is named in {named} other {entries}, which would lose track of "
+                f"{words.it}. To change the name "
+                f"everywhere at once, use “{panel}” further down; here, change only the "
+                "other details.")
+
     def _show_errors(self, error: JournalError) -> None:
         general = []
         for problem in error.problems:
-            text = _esc(problem.message)
             if problem.column in self.errors:
-                self.errors[problem.column].value = f'<span style="color:#b3261e">⚠ {text}</span>'
+                self.errors[problem.column].value = _warning(problem.message)
             else:
-                general.append(text)
+                general.append(_esc(problem.message))
         if len(general) == len(error.problems):  # a failure to write, not a field
             self.status.value = _alert(error)
             return
         summary = "Nothing was saved yet: please look at the highlighted field"
         summary += "s." if len(error.problems) - len(general) > 1 else "."
         self.status.value = (
-            f'<div style="color:#b3261e" role="alert">{summary}'
+            f'<div style="color:{_RED}" role="alert">{summary}'
             + "".join(f"<br>{g}" for g in general)
             + "</div>"
         )
 
     def _confirm(self, entry: dict[str, Any]) -> None:
         verb = "Updated" if self.editing else "Saved"
-        self.status.value = (
-            f'<div style="color:#1b6e3a" role="status">✓ {verb} in your journal '
-            f"({_esc(self.table.filename)}).</div>"
-        )
+        self.status.value = _done(f"{verb} in your journal ({self.table.filename}).")
         keep_date = {c.name: self.fields[c.name].value for c in self.columns if c.kind == "date"}
         self.reset()
         for name, value in keep_date.items():
@@ -250,20 +566,30 @@ class EntryForm:
         frame = self.journal.table(self.table.name)
         match = frame[frame[ID] == entry_id]
         if match.empty:
-            self.status.value = '<div style="color:#b3261e">That entry is no longer there.</div>'
+            self.status.value = (f'<div style="color:{_RED}">That entry is no longer '
+                                 "there.</div>")
             return
+        for label in self.errors.values():
+            label.value = ""
         self.fill(match.iloc[0])
         self.editing = entry_id
         self.save_button.description = "Save changes"
         self.cancel_button.layout.display = None
+        self.widget.children = [self.body, self.status]
         self.status.value = "Editing an existing entry: change what you need, then save."
+
+    def _cancel(self) -> None:
+        self.stop_editing()
+        self.status.value = ""
 
     def stop_editing(self) -> None:
         if self.editing is None:
             return
         self.editing = None
-        self.save_button.description = "Save"
+        self.save_button.description = self.save_label
         self.cancel_button.layout.display = "none"
+        if self.edit_only:
+            self.widget.children = [self.status]
         self.reset()
 
 
@@ -294,21 +620,29 @@ class OptionalIntSlider(widgets.HBox):
             self.empty.value = False
 
 
-class LiveChart:
-    """A chart in an output area that is drawn again whenever a form saves.
+class Live:
+    """An output area showing something drawn from the journal, drawn again on refresh().
 
-    ``make`` builds the chart from the journal as it is now (for example
-    ``lambda: charts.marble_jars(journal)``).
+    ``make`` builds what to show from the journal as it is now: a chart (for example
+    ``lambda: charts.marble_jars(journal)``) or an ``IPython.display.HTML``. Each
+    of ``sources`` (forms) redraws it after a save; on a notebook page, the
+    :class:`Page` redraws it instead. ``drawn`` is what was drawn last, and a
+    journal that cannot be read is shown as what to fix, not a traceback.
     """
 
     def __init__(self, make: Callable[[], Any], *sources: Any):
         self.make = make
         self.output = widgets.Output()
-        self.chart: Any = None
+        self.drawn: Any = None
         self.draws = 0
         for source in sources:
             source.on_saved(lambda _entry: self.refresh())
         self.refresh()
+
+    @property
+    def chart(self) -> Any:
+        """What was drawn last (for a live chart, the chart)."""
+        return self.drawn
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -316,25 +650,34 @@ class LiveChart:
         display(self.output)
 
     def refresh(self) -> None:
-        from IPython.display import clear_output, display
+        from IPython.display import HTML, clear_output, display
 
-        self.chart = self.make()
+        try:
+            self.drawn = self.make()
+        except JournalError as error:
+            self.drawn = HTML(_alert(error, where=True))
         self.draws += 1
         with self.output:
             clear_output(wait=True)
-            display(self.chart)
+            display(self.drawn)
+
+
+LiveChart = Live
+"""The name a live chart had first."""
 
 
 class EntryList:
     """Recent entries of one table, to pick one to correct or delete.
 
     Entries are shown as plain text (a date and the first words), never as HTML.
-    Deleting asks for a second click.
+    Deleting asks for a second click. On a :class:`Page` (the form's, unless
+    ``page`` is given) a deletion redraws the whole page.
     """
 
-    def __init__(self, form: EntryForm, *, limit: int = 50):
+    def __init__(self, form: EntryForm, *, limit: int = 50, page: Page | None = None):
         self.form = form
         self.limit = limit
+        self.page = page if page is not None else form.page
         self.select = widgets.Select(options=[], rows=6, description="Entries",
                                      style=_STYLE, layout=_WIDE)
         self.edit_button = widgets.Button(description="Edit", icon="pencil")
@@ -344,7 +687,8 @@ class EntryList:
         self._armed: str | None = None
         self.edit_button.on_click(lambda _: self.edit())
         self.delete_button.on_click(lambda _: self.delete())
-        form.on_saved(lambda _: self.refresh())
+        if self.page is None:
+            form.on_saved(lambda _: self.refresh())
         self.widget = widgets.VBox(
             [self.select, widgets.HBox([self.edit_button, self.delete_button]), self.status]
         )
@@ -386,16 +730,28 @@ class EntryList:
             self.delete_button.description = "Delete"
             self.status.value = _alert(error)
             return None
-        self.refresh()
+        if self.form.editing == chosen:
+            self.form.stop_editing()
+        if self.page is not None:
+            self.page.refresh(source=self)
+        else:
+            self.refresh()
         self.status.value = "Deleted. The previous version of the file is in .trustlab/backups/."
         for callback in self.form._callbacks:
             callback(entry)
         return entry
 
 
-def _alert(error: JournalError) -> str:
-    """A failed save or deletion, in the words of its problems, escaped."""
-    lines = [f"{p.message[:1].upper()}{p.message[1:]}" for p in error.problems]
+def _alert(error: JournalError, *, where: bool = False) -> str:
+    """A failed save or deletion, in the words of its problems, escaped.
+
+    With ``where``, each problem also says its file, line and column (for a table
+    that could not be read).
+    """
+    if where:
+        lines = [str(p) for p in error.problems]
+    else:
+        lines = [f"{p.message[:1].upper()}{p.message[1:]}" for p in error.problems]
     return ('<div style="color:#b3261e" role="alert">⚠ '
             + "<br>".join(_esc(line) for line in lines) + "</div>")
 
@@ -468,19 +824,21 @@ class ObservationChecklist:
     """One checklist per person and date: did they show each of my qualities?
 
     Saves one observation per quality answered (qualities left on "skip" are
-    not saved).
+    not saved), all in one write. On a :class:`Page`, a save redraws the page once.
     """
 
     SKIP = "skip"
 
-    def __init__(self, journal: Journal, *, on_saved: Callback | None = None):
+    def __init__(self, journal: Journal, *, on_saved: Callback | None = None,
+                 page: Page | None = None):
         self.journal = journal
+        self.page = page
         self._callbacks: list[Callback] = [on_saved] if on_saved else []
         self.date = widgets.DatePicker(value=datetime.date.today(), description="Date",
                                        style=_STYLE, layout=_WIDE)
-        self.person = widgets.Combobox(description="Person", style=_STYLE, layout=_WIDE,
-                                       ensure_option=False,
-                                       placeholder="Who are you thinking about?")
+        self.person = NamePicker(journal, "people", description="Person",
+                                 placeholder="Who are you thinking about?",
+                                 on_added=lambda _entry: self._changed())
         self.note = widgets.Textarea(description="Note", style=_STYLE, layout=_WIDE, rows=2,
                                      placeholder="Anything you want to remember.")
         self.answers: dict[str, widgets.ToggleButtons] = {}
@@ -503,9 +861,10 @@ class ObservationChecklist:
 
     def refresh(self) -> None:
         """Offer the people and the qualities now in the journal."""
-        people = self.journal.table("people")["person"]
-        self.person.options = tuple(sorted(set(people[people != ""]), key=str.casefold))
+        self.person.refresh()
         qualities = [q for q in self.journal.table("qualities")["quality"] if q.strip()]
+        if self.checklist.children and qualities == list(self.answers):
+            return  # the same qualities: keep the buttons (and what is answered)
         previous = {q: w.value for q, w in self.answers.items()}
         self.answers = {
             q: widgets.ToggleButtons(
@@ -523,37 +882,180 @@ class ObservationChecklist:
                 "<i>Add your qualities first (above); they will appear here as a checklist.</i>"
             )]
 
+    def _changed(self) -> None:
+        if self.page is not None:
+            self.page.refresh(source=self)
+        else:
+            self.refresh()
+
     def save(self) -> list[dict[str, Any]]:
         answered = {q: w.value for q, w in self.answers.items() if w.value != self.SKIP}
         if self.date.value is None:
-            self.status.value = '<span style="color:#b3261e">⚠ Choose a date first.</span>'
+            self.status.value = _warning("Choose a date first.")
             return []
-        if not self.person.value.strip():
-            self.status.value = '<span style="color:#b3261e">⚠ Choose a person first.</span>'
+        person = self.person.resolve()
+        if not person:
+            self.status.value = _warning("Choose a person first." if person == "" else
+                                         "Nothing was saved yet: please look at the person.")
+            if person is None:
+                self.person.message.value = _warning(self.person.problem())
             return []
+        self.person.value = person
         if not answered:
-            self.status.value = ('<span style="color:#b3261e">⚠ Answer at least one quality '
-                                 "(yes, no or unsure).</span>")
+            self.status.value = _warning("Answer at least one quality (yes, no or unsure).")
             return []
         try:
             saved = self.journal.add_many("observations", [
-                {"date": self.date.value, "person": self.person.value, "quality": quality,
+                {"date": self.date.value, "person": person, "quality": quality,
                  "shown": shown, "note": self.note.value}
                 for quality, shown in answered.items()
             ])
         except JournalError as error:
             self.status.value = _alert(error)
             return []
-        self.status.value = (f'<div style="color:#1b6e3a" role="status">✓ Saved '
-                             f"{len(saved)} observation{'s' if len(saved) != 1 else ''} "
-                             f"about {_esc(self.person.value)}.</div>")
+        self.status.value = _done(f"Saved {len(saved)} observation"
+                                  f"{'s' if len(saved) != 1 else ''} about {person}.")
         for w in self.answers.values():
             w.value = self.SKIP
         self.note.value = ""
+        self._changed()
         for callback in self._callbacks:
             for entry in saved:
                 callback(entry)
         return saved
+
+
+_TABLE_NOUNS = {
+    "observations": ("observation", "observations"),
+    "red_flags": ("red flag", "red flags"),
+    "steps": ("small step", "small steps"),
+    "marbles": ("marble jar entry", "marble jar entries"),
+}
+
+
+def _where(name: str, counts: dict[str, int], kind: str) -> str:
+    """Where a name appears, in plain words: "Sam appears in: 4 observations, 1 red flag."."""
+    parts = []
+    for table, n in counts.items():
+        if n:
+            one, many = _TABLE_NOUNS.get(table, (TABLES[table].title.lower(),) * 2)
+            parts.append(f"{n:,} {one if n == 1 else many}")
+    if not parts:
+        return (f"{name} is not named in any entry yet: only "
+                f"{TABLES[kind].filename} changes.")
+    return f"{name} appears in: {', '.join(parts)}."
+
+
+class RenamePanel:
+    """Rename a person (or a quality) in every table, after seeing where the name appears.
+
+    Choosing a name shows how many entries of each table name it; the first click on
+    "Rename this person" asks, the second renames (:meth:`Journal.rename`): each file
+    that changes keeps its previous version in ``.trustlab/backups/``.
+    """
+
+    def __init__(self, journal: Journal, kind: str = "people", *, page: Page | None = None):
+        self.journal = journal
+        self.kind = kind
+        self.page = page
+        self.words = _NAMES[kind]
+        self.old = NamePicker(journal, kind, allow_new=False,
+                              description="Person" if kind == "people" else "Quality",
+                              placeholder=f"Type a few letters to find one of {self.words.noun}")
+        self.new = widgets.Text(description="New name" if kind == "people" else "New wording",
+                                style=_STYLE, layout=_WIDE,
+                                placeholder="The name to use from now on")
+        self.label = f"Rename this {self.words.one}"
+        self.rename_button = widgets.Button(description=self.label, icon="pencil",
+                                            button_style="warning",
+                                            layout=widgets.Layout(width="auto"))
+        self.rename_button.on_click(lambda _: self.rename())
+        self.preview = widgets.HTML("")
+        self.status = widgets.HTML("")
+        self._armed: tuple[str, str] | None = None
+        self.old.combobox.observe(self._chosen, names="value")
+        self.new.observe(self._retyped, names="value")
+        self.widget = widgets.VBox([self.old, self.preview, self.new, self.rename_button,
+                                    self.status])
+        self.refresh()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    def refresh(self) -> None:
+        """Offer the names now in the journal, and say again where the chosen one appears."""
+        self.old.refresh()
+        name = self.old.resolve()
+        self.preview.value = "" if not name else (
+            f"<p>{_esc(_where(name, self.journal.references(self.kind, name), self.kind))}</p>"
+        )
+
+    def _chosen(self, _change: dict) -> None:
+        self._retyped(_change)
+        self.refresh()
+
+    def _retyped(self, _change: dict) -> None:
+        self._disarm()
+        self.status.value = ""
+
+    def _disarm(self) -> None:
+        self._armed = None
+        self.rename_button.description = self.label
+
+    def rename(self) -> dict[str, int] | None:
+        """Ask first (one click), then rename everywhere (a second click with the same names)."""
+        old = self.old.resolve()
+        new = self.new.value.strip()
+        problem = self._problem(old, new)
+        if problem:
+            self._disarm()
+            self.status.value = _warning(problem)
+            return None
+        if self._armed != (old, new):
+            self._armed = (old, new)
+            self.rename_button.description = "Click again to rename"
+            self.status.value = (f"<p>Rename {_esc(old)} to <b>{_esc(new)}</b> in all of "
+                                 "these? (click again to confirm)</p>")
+            return None
+        self._disarm()
+        try:
+            counts = self.journal.rename(self.kind, old, new)
+        except JournalError as error:
+            self.status.value = _alert(error)
+            return None
+        self.new.value = ""
+        self.old.value = new
+        changed = sum(n for table, n in counts.items() if table != self.kind)
+        entries = f"{changed:,} entr{'y' if changed == 1 else 'ies'}"
+        self.status.value = _done(
+            f"Renamed {old} to {new} in {TABLES[self.kind].filename}"
+            + (f" and in {entries}" if changed else "")
+            + ". The previous versions are in .trustlab/backups/ (“Undo a change” in "
+            "00_start_here can put one back)."
+        )
+        if self.page is not None:
+            self.page.refresh(source=self)
+        else:
+            self.refresh()
+        return counts
+
+    def _problem(self, old: str | None, new: str) -> str | None:
+        if old is None:
+            return self.old.problem()
+        if not old:
+            return (f"Choose the {self.words.one} to rename first (type a few letters to find "
+                    f"{self.words.it}).")
+        if not new:
+            return "Type the new name first."
+        if new == old:
+            return f"{old} is already called that: type the new name."
+        taken = next((n for n in self.old.names() if n != old and _same_name(n, new)), None)
+        if taken is not None:
+            return (f"{taken} is already in {self.words.noun}: choose another name (names are "
+                    "compared ignoring capitals and spaces at either end).")
+        return None
 
 
 class UndoPanel:

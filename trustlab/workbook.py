@@ -3,14 +3,20 @@
 ``start()`` opens the journal the notebooks were started with (``$TRUSTLAB_JOURNAL``),
 turns on offline charts, and says plainly which journal this is, labelling the
 sample journal as sample data. ``section()`` puts a form, its live charts and
-the list of entries to correct together. ``say()`` shows plain-language
+the list of entries to correct together. ``insights()`` shows plain-language
 insights, escaped.
+
+Everything a notebook page shows of a journal stays live: each journal folder
+has one :class:`~trustlab.forms.Page`, and every form, list, checklist and
+rename panel on it redraws the page's charts, sentences, lists and evidence
+bank once after it changes anything.
 """
 
 from __future__ import annotations
 
 import functools
 import html
+import os
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,8 +30,10 @@ from .errors import JournalError, problems_frame
 from .forms import (
     EntryForm,
     EntryList,
-    LiveChart,
+    Live,
     ObservationChecklist,
+    Page,
+    RenamePanel,
     UndoPanel,
     entry_form,
 )
@@ -38,6 +46,8 @@ SAMPLE_MARKER = ".trustlab-sample"
 _NOTE = "padding:0.6rem 0.9rem;border-radius:6px;margin:0.3rem 0;max-width:48rem"
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+_PAGES: dict[str, Page] = {}
 
 
 def _needs_journal(func: F) -> F:
@@ -128,10 +138,36 @@ def problems(journal: Journal) -> None:
     display(problems_frame(journal.problems))
 
 
+def page(journal: Journal) -> Page:
+    """The live parts of the notebook page showing ``journal`` (one page per journal folder).
+
+    Two journals opened on the same folder share a page: what one writes, the
+    other's charts show.
+    """
+    return _PAGES.setdefault(os.path.realpath(journal.path), Page())
+
+
 @_needs_journal
 def insights(journal: Journal, *, step: int | None = None) -> None:
-    """What the journal shows, in a few plain sentences (for one step, or all)."""
-    say(_insights.sentences(journal, step=step))
+    """What the journal shows, in a few plain sentences (for one step, or all).
+
+    On a page with forms the sentences are said again after every change.
+    """
+    _show_live(journal, f"insights:{step}",
+               lambda: _sentences_html(_insights.sentences(journal, step=step)))
+
+
+def _show_live(journal: Journal, key: str, make_html: Callable[[], str]) -> None:
+    """Show HTML drawn from the journal: live on a page with forms, else once, as it is."""
+    from IPython.display import HTML, display
+
+    live_page = page(journal)
+    if not live_page.editable:
+        display(HTML(make_html()))
+        return
+    live = Live(lambda: HTML(make_html()))
+    live_page.add(key, live)
+    display(live.output)
 
 
 @_needs_journal
@@ -141,35 +177,61 @@ def dashboard(journal: Journal) -> Any:
 
 
 @_needs_journal
-def checklist(journal: Journal, *, refresh_after: Sequence[EntryForm] = ()) -> Any:
-    """The observation checklist and its heat map, refreshed when qualities or people change."""
+def checklist(journal: Journal) -> ObservationChecklist:
+    """The observation checklist, its heat map, and the observations to correct or delete.
+
+    Returns the checklist; its ``edit_form`` and ``entries`` correct and delete.
+    """
     from IPython.display import display
 
-    form = ObservationChecklist(journal)
-    for source in refresh_after:
-        source.on_saved(lambda _entry: form.refresh())
-    live = LiveChart(lambda: _charts.qualities_check(journal), form)
-    display(widgets.VBox([form.widget, live.output]))
-    form.live = [live]
+    live_page = page(journal)
+    form = ObservationChecklist(journal, page=live_page)
+    form.edit_form = EntryForm(journal, "observations", page=live_page, edit_only=True)
+    form.entries = EntryList(form.edit_form)
+    form.live = [Live(lambda: _charts.qualities_check(journal))]
+    live_page.add("checklist", form, form.edit_form, form.entries, *form.live)
+    display(widgets.VBox([
+        form.widget, *(live.output for live in form.live),
+        widgets.HTML("<b>Correct or delete</b> one of your observations:"),
+        form.entries.widget, form.edit_form.widget,
+    ]))
     return form
 
 
 @_needs_journal
-def undo(journal: Journal) -> UndoPanel:
-    """The versions trustlab kept before each change, and a way to put one back."""
+def rename(journal: Journal) -> tuple[RenamePanel, RenamePanel]:
+    """Rename a person, or a quality, in every entry that names them (two clicks)."""
     from IPython.display import display
 
-    panel = UndoPanel(journal)
-    display(panel.widget)
-    return panel
+    live_page = page(journal)
+    panels = (RenamePanel(journal, "people", page=live_page),
+              RenamePanel(journal, "qualities", page=live_page))
+    live_page.add("rename", *panels)
+    display(widgets.VBox([
+        widgets.HTML("<b>Rename a person</b>"), panels[0].widget,
+        widgets.HTML("<b>Rename a quality</b>"), panels[1].widget,
+    ]))
+    return panels
+
+
+@_needs_journal
+def undo(journal: Journal) -> None:
+    """Show the versions trustlab kept before each change, and a way to put one back."""
+    from IPython.display import display
+
+    display(UndoPanel(journal).widget)
 
 
 def say(lines: Sequence[str]) -> None:
     """Show plain-language insights as a list; journal text in them is escaped."""
     from IPython.display import HTML, display
 
+    display(HTML(_sentences_html(lines)))
+
+
+def _sentences_html(lines: Sequence[str]) -> str:
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-    display(HTML(f'<ul style="max-width:48rem;line-height:1.5">{items}</ul>'))
+    return f'<ul style="max-width:48rem;line-height:1.5">{items}</ul>'
 
 
 @_needs_journal
@@ -181,21 +243,24 @@ def section(
     entries: bool = True,
     **options: Any,
 ) -> EntryForm:
-    """Show the form for ``table``, its charts (drawn again after each save) and its entries.
+    """Show the form for ``table``, its charts and its entries, all live on the page.
 
     Returns the form, so a notebook (or a test) can fill it.
     """
     from IPython.display import display
 
-    form = entry_form(journal, table, **options)
+    live_page = page(journal)
+    form = entry_form(journal, table, page=live_page, **options)
     parts: list[Any] = [form.widget]
-    form.live = [LiveChart(lambda make=make: make(journal), form) for make in charts]
+    form.live = [Live(lambda make=make: make(journal)) for make in charts]
     parts += [live.output for live in form.live]
+    form.entries = None
     if entries:
         form.entries = EntryList(form)
         title = TABLES[table].title.lower()
         parts += [widgets.HTML(f"<b>Correct or delete</b> one of your {html.escape(title)}:"),
                   form.entries.widget]
+    live_page.add(f"section:{table}", form, *form.live, *filter(None, [form.entries]))
     display(widgets.VBox(parts))
     return form
 
@@ -216,9 +281,14 @@ def copy_sample(target: Path) -> Path:
 
 @_needs_journal
 def evidence_bank(journal: Journal) -> None:
-    """Show the evidence and "it's possible…" statements gathered so far, newest first."""
-    from IPython.display import HTML, display
+    """Show the evidence and "it's possible…" statements gathered so far, newest first.
 
+    On a page with forms it is shown again after every change.
+    """
+    _show_live(journal, "evidence_bank", lambda: _evidence_html(journal))
+
+
+def _evidence_html(journal: Journal) -> str:
     beliefs = journal.table("beliefs").sort_values("date", ascending=False, kind="stable")
     items = []
     for _, row in beliefs.iterrows():
@@ -228,7 +298,6 @@ def evidence_bank(journal: Journal) -> None:
             day = row["date"].strftime("%d %b %Y")
             items.append(f"<li><b>{day}</b>: {' — '.join(parts)}</li>")
     if not items:
-        display(HTML("<p>Your evidence bank is empty for now. Each thought record you save "
-                     "with evidence or an \u201cit's possible\u201d statement adds to it.</p>"))
-        return
-    display(HTML(f'<ul style="max-width:48rem;line-height:1.5">{"".join(items)}</ul>'))
+        return ("<p>Your evidence bank is empty for now. Each thought record you save "
+                "with evidence or an \u201cit's possible\u201d statement adds to it.</p>")
+    return f'<ul style="max-width:48rem;line-height:1.5">{"".join(items)}</ul>'

@@ -71,7 +71,7 @@ def test_fill_and_save_a_form_writes_the_row(
     form = lab.cell_output(page, MARBLES_FORM)
     moment = 'Kept what I told her to herself, "word for word".\nZoë noticed — שלום 💛'
     lab.set_date(page, "Date", "2026-03-14", within=form)
-    lab.fill_text(page, "Person", "Robin", within=form)
+    lab.fill_text(page, "Person", "Priya", within=form)
     lab.set_slider(page, "Marbles", 3, within=form)
     lab.fill_text(page, "The moment", moment, within=form)
     lab.choose_dropdown(page, "BRAVING element", "vault", within=form)
@@ -81,7 +81,7 @@ def test_fill_and_save_a_form_writes_the_row(
     lab.screenshot(page, artifacts / "harness_form_saved.png", within=form)
 
     assert new_rows(marbles_csv, before) == [
-        {"date": "2026-03-14", "person": "Robin", "marbles": "3", "moment": moment,
+        {"date": "2026-03-14", "person": "Priya", "marbles": "3", "moment": moment,
          "braving": "vault"},
     ]  # fmt: skip
     assert blocked_requests == []
@@ -140,10 +140,18 @@ def test_an_empty_journal_gets_its_first_entry(start_lab, browser_page, blocked_
     page = browser_page
     lab.open_notebook(page, server, name)
     lab.run_all(page)
+    # Nobody is in the journal yet: the person is added on the spot, from the form.
     lab.fill_text(page, "Person", "Alex")
+    lab.wait_for_text(page, "is not one of your people")
+    lab.click_button(page, "Someone new…")
+    lab.wait_for_text(page, "Add a person to your people")
+    lab.choose_dropdown(page, "Relationship", "friend")
+    lab.click_button(page, "Add to my people")
+    lab.wait_for_text(page, "Alex is now in your people, and chosen here")
     lab.click_button(page, "Save")
-    lab.wait_for_text(page, "Saved in your journal")
+    lab.wait_for_text(page, "Saved in your journal (marbles.csv)")
 
+    assert [row["person"] for row in read_rows(server.journal / "people.csv")] == ["Alex"]
     rows = read_rows(server.journal / "marbles.csv")
     assert [(row["person"], row["marbles"], row["braving"]) for row in rows] == [("Alex", "1", "")]
     assert blocked_requests == []
