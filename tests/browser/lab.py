@@ -116,13 +116,21 @@ def cell_errors(page: Page) -> list[tuple[int, str]]:
     return [(index + 1, re.sub(r"\x1b\[[0-9;]*m", "", text)) for index, text in errors]
 
 
-def _prompts(page: Page) -> list[str]:
-    return notebook(page).locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+_RUN_STATE_JS = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const cells = [...panel.content.model.cells];
+    return {
+        counts: cells.filter(c => c.type === 'code').map(c => c.executionCount ?? 0),
+        failed: cells.some(c => (c.outputs?.toJSON() ?? []).some(o => o.output_type === 'error')),
+        idle: panel.sessionContext?.session?.kernel?.status === 'idle',
+    };
+}"""
 
 
-def _count(prompt: str) -> int | None:
-    match = re.fullmatch(r"\s*\[(\d+)\]:?\s*", prompt)
-    return int(match.group(1)) if match else None
+def _run_state(page: Page) -> dict[str, Any]:
+    """The execution count of every code cell, whether one failed, and whether the kernel
+    is idle: read from the notebook's model, so hidden code makes no difference."""
+    return page.evaluate(_RUN_STATE_JS)
 
 
 def run_all(page: Page, *, timeout: float = KERNEL_TIMEOUT) -> None:
@@ -130,22 +138,22 @@ def run_all(page: Page, *, timeout: float = KERNEL_TIMEOUT) -> None:
 
     Raises AssertionError with the traceback if a cell fails (Run All stops there).
     """
-    before = max((c for c in map(_count, _prompts(page)) if c is not None), default=0)
-    if not _prompts(page):
+    state = _run_state(page)
+    if not state["counts"]:
         return
+    before = max(state["counts"])
     page.locator(".lm-MenuBar-item", has_text=re.compile(r"^\s*Run\s*$")).click()
     page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
-    # Run All marks every code cell [*] at once; the run is over when none is left and at
-    # least one cell has a new execution count (a failing cell stops the cells after it).
+    # Over when a cell failed (Run All stops there) or every code cell has a new count,
+    # and the kernel is idle. A count is set as its cell starts, after the kernel said
+    # it was busy, so "all counts new and idle", read at one moment, means the last
+    # cell has finished.
     page.wait_for_function(
-        """([selector, before]) => {
-            const panel = document.querySelector(selector);
-            const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-                .map(p => p.textContent);
-            if (prompts.some(p => p.includes('*'))) return false;
-            return prompts.some(p => Number((p.match(/\\[(\\d+)\\]/) || [])[1]) > before);
-        }""",
-        arg=[_NOTEBOOK, before],
+        f"""(before) => {{
+            const state = ({_RUN_STATE_JS})();
+            return state.idle && (state.failed || state.counts.every(c => c > before));
+        }}""",
+        arg=before,
         polling=100,
         timeout=timeout,
     )
@@ -153,14 +161,29 @@ def run_all(page: Page, *, timeout: float = KERNEL_TIMEOUT) -> None:
     if errors:
         number, traceback = errors[0]
         raise AssertionError(f"cell {number} failed in Run All:\n{traceback}")
-    counts = [_count(p) or 0 for p in _prompts(page)]
-    if min(counts) <= before:
-        raise AssertionError(f"Run All did not run every code cell: prompts {_prompts(page)}")
     wait_for_idle_kernel(page, timeout=timeout)
 
 
+_CELL_INDEX_JS = """([words]) => {
+    const model = window.jupyterapp?.shell.currentWidget?.content?.model;
+    if (!model) return -1;
+    const squash = text => text.split(/\\s+/).filter(Boolean).join(' ');
+    const wanted = squash(words);
+    return [...model.cells].findIndex(
+        cell => cell.type === 'code' && squash(cell.sharedModel.getSource()).includes(wanted));
+}"""
+
+
 def cell(page: Page, source: str) -> Locator:
-    """The code cell whose source contains ``source`` (line breaks and indents may differ)."""
+    """The code cell whose source contains ``source`` (line breaks and indents may differ).
+
+    Found through the notebook's model (``window.jupyterapp``), so it works when the cell's
+    code is hidden, as it is in the guided notebooks; without the app object, by the text
+    of the visible editors.
+    """
+    index = page.evaluate(_CELL_INDEX_JS, [source])
+    if index >= 0:
+        return notebook(page).locator(".jp-Cell").nth(index)
     words = source.split()
     editor = page.locator(
         ".jp-InputArea-editor", has_text=re.compile(r"\s*".join(map(re.escape, words)))
