@@ -7,12 +7,14 @@ matter are checked on the sample.
 
 from __future__ import annotations
 
+from html import escape as html_escape
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from trustlab.journal import inspect_journal
 from trustlab.sample import write_sample
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,9 +74,11 @@ def test_start_here_shows_the_sample_counts(sample_copy, monkeypatch):
     before = unchanged(sample_copy)
     nb = run(ROOT / "notebooks" / "00_start_here.ipynb", sample_copy, monkeypatch)
     assert errors(nb) == []
-    text = outputs(nb)
-    assert "'people': 7" in text and "'marbles': 209" in text
-    assert "entries so far" in outputs(nb, "text/html")
+    html = outputs(nb, "text/html")
+    assert "<td>People</td><td style=\"text-align:right\">7</td>" in html
+    assert "<td>Marble jar</td><td style=\"text-align:right\">209</td>" in html
+    assert "red_flags" not in html and "{'" not in outputs(nb)  # no internal names, no dict
+    assert "entries so far" in html
     assert unchanged(sample_copy) == before
 
 
@@ -99,6 +103,9 @@ def test_a_journal_with_problems_shows_them_instead_of_a_traceback(tmp_path, mon
     html = outputs(nb, "text/html")
     assert "could not open" in html and "2024-02-30" in html
     assert "Traceback" not in outputs(nb)
+    [problem] = [p for p in inspect_journal(journal).problems if p.level == "error"]
+    assert html_escape(problem.message[1:]) in html  # the whole message, never cut short
+    assert problem.code not in html  # no internal codes
 
 
 def test_notebooks_never_name_the_sample_folder():

@@ -26,7 +26,7 @@ import ipywidgets as widgets
 
 from . import charts as _charts
 from . import insights as _insights
-from .errors import JournalError, problems_frame
+from .errors import JournalError, Problem
 from .forms import (
     EntryForm,
     EntryList,
@@ -89,7 +89,7 @@ def start() -> Journal | None:
             "first. Nothing was changed. Each line below says which file, which line and "
             "what was expected.</div>"
         ))
-        display(error.table())
+        display(HTML(problems_table(error.problems)))
         return None
     display(HTML(banner(journal)))
     return journal
@@ -120,9 +120,21 @@ def banner(journal: Journal) -> str:
 
 
 @_needs_journal
-def counts(journal: Journal) -> dict[str, int]:
-    """How many entries each table of the journal has."""
-    return journal.counts()
+def counts(journal: Journal) -> None:
+    """Show how many entries each part of the journal has, step by step, in plain words."""
+    from IPython.display import HTML, display
+
+    found = journal.counts()
+    rows = "".join(
+        f"<tr><td>Step {table.step}</td><td>{html.escape(table.title)}</td>"
+        f'<td style="text-align:right">{found[name]:,}</td></tr>'
+        for name, table in sorted(TABLES.items(), key=lambda item: item[1].step)
+    )
+    display(HTML(
+        '<table style="max-width:28rem"><caption style="text-align:left">What your journal '
+        "holds so far</caption><thead><tr><th>Step</th><th>Part</th>"
+        f'<th style="text-align:right">Entries</th></tr></thead><tbody>{rows}</tbody></table>'
+    ))
 
 
 @_needs_journal
@@ -134,8 +146,23 @@ def problems(journal: Journal) -> None:
         display(HTML("<p>Everything in your journal looks fine.</p>"))
         return
     display(HTML("<p>A few things in your journal are worth a look. trustlab has not changed "
-                 "anything; each line says which file, which line and what it expected:</p>"))
-    display(problems_frame(journal.problems))
+                 "anything; each line says which file, which line and what it expected:</p>"
+                 + problems_table(journal.problems)))
+
+
+def problems_table(problems: Sequence[Problem]) -> str:
+    """The problems as an HTML table a person can read: where, and the whole message."""
+    rows = []
+    for p in problems:
+        kind = "worth a look" if p.level == "warning" else "to fix"
+        cells = [p.file, str(p.line) if p.line else "", p.column or "", kind,
+                 p.message[:1].upper() + p.message[1:]]
+        rows.append("<tr>" + "".join(f'<td style="text-align:left;white-space:normal">'
+                                     f"{html.escape(c)}</td>" for c in cells) + "</tr>")
+    head = "".join(f'<th style="text-align:left">{h}</th>'
+                   for h in ("File", "Line", "Column", "", "What trustlab found"))
+    return (f'<table style="max-width:60rem"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>")
 
 
 def page(journal: Journal) -> Page:
@@ -192,7 +219,8 @@ def checklist(journal: Journal) -> ObservationChecklist:
     live_page.add("checklist", form, form.edit_form, form.entries, *form.live)
     display(widgets.VBox([
         form.widget, *(live.output for live in form.live),
-        widgets.HTML("<b>Correct or delete</b> one of your observations:"),
+        widgets.HTML("<b>Correct or delete</b> an observation: choose it, then Edit or "
+                     "Delete."),
         form.entries.widget, form.edit_form.widget,
     ]))
     return form
@@ -257,8 +285,9 @@ def section(
     form.entries = None
     if entries:
         form.entries = EntryList(form)
-        title = TABLES[table].title.lower()
-        parts += [widgets.HTML(f"<b>Correct or delete</b> one of your {html.escape(title)}:"),
+        title = TABLES[table].title
+        parts += [widgets.HTML(f"<b>Correct or delete</b> an entry in "
+                               f"“{html.escape(title)}”: choose it, then Edit or Delete."),
                   form.entries.widget]
     live_page.add(f"section:{table}", form, *form.live, *filter(None, [form.entries]))
     display(widgets.VBox(parts))
