@@ -70,6 +70,12 @@ def test_an_empty_journal_gives_empty_insights_with_their_columns(journal):
     assert insights.triggers_by_origin(journal)["triggers"].tolist() == [0, 0, 0, 0]
     assert insights.person_order(journal) == []
     assert insights.busiest_people(journal) == []
+    changes = insights.recent_changes(journal)
+    assert changes["measure"].tolist() == ["heeded", "kept", "triggers", "intensity"]
+    assert changes["direction"].tolist() == ["too_few"] * 4 and changes["p"].isna().all()
+    assert insights.jar_trends(journal).columns.tolist()[-4:] == ["earning", "low", "high", "p"]
+    top = insights.highlights(journal)
+    assert top.empty and top.columns.tolist() == ["sentence", "why", "step", "weight", "direction"]
 
 
 def test_an_empty_journal_says_so_gently(journal):
@@ -162,17 +168,36 @@ def test_names_with_surrounding_spaces_are_the_same_person(journal_dir, write_fi
     assert jars[["person", "marbles", "moments"]].values.tolist() == [["Sam", 5, 2]]
 
 
-def test_jar_trend_filling_over_four_weeks(marbles_journal):
+def test_five_earning_moments_are_too_few_to_call_a_jar_filling(marbles_journal):
+    # Was "filling" under the old rule (any net gain). Five of five moments putting marbles
+    # in comes up 1 time in 16 by chance alone (either way), more than the 1 in 20 allowed.
     trends = insights.jar_trends(marbles_journal).set_index("person")
-    assert trends.loc["Sam", "change"] == 9
-    assert trends.loc["Sam", "moments"] == 5
-    assert trends.loc["Sam", "trend"] == "filling"
-    assert trends.loc["Sam", "start"] == pd.Timestamp("2024-03-01")
-    assert trends.loc["Sam", "end"] == pd.Timestamp("2024-03-28")
+    sam = trends.loc["Sam"]
+    assert (sam["change"], sam["moments"], sam["earning"], sam["trend"]) == (9, 5, 5, "too_few")
+    assert sam["p"] == pytest.approx(2 / 32)
+    assert sam["low"] == pytest.approx(0.025 ** (1 / 5)) and sam["high"] == 1.0
+    assert sam["start"] == pd.Timestamp("2024-03-01")
+    assert sam["end"] == pd.Timestamp("2024-03-28")
     assert trends.loc["Alex", "trend"] == "too_few"  # only three moments
-    assert "Sam's jar has been filling over the last four weeks (+9 marbles)." in (
-        insights.sentences(marbles_journal, step=5)
-    )
+    said = insights.sentences(marbles_journal, step=5)
+    assert (
+        "Sam's jar changed by +9 marbles over the last four weeks, from 5 moments (5 in, 0 out): "
+        "too early to tell a direction yet."
+    ) in said
+    assert not any("filling" in s or "clearly" in s for s in said)
+
+
+def test_jar_trend_filling_when_the_moments_clearly_lean_one_way(journal):
+    for day in range(1, 11):
+        journal.add("marbles", date=f"2024-03-{day:02d}", person="Sam", marbles=1 + day % 2)
+    sam = insights.jar_trends(journal).iloc[0]
+    assert (sam["trend"], sam["earning"], sam["moments"], sam["change"]) == ("filling", 10, 10, 15)
+    assert sam["p"] == pytest.approx(2 / 1024)
+    assert 0.5 < sam["low"] < sam["high"] == 1.0
+    assert (
+        "Sam's jar has been filling over the last four weeks, clearly: all 10 moments put "
+        "marbles in (+15 marbles)."
+    ) in insights.sentences(journal, step=5)
 
 
 def test_jar_trend_window_ends_on_as_of_and_spans_whole_weeks(marbles_journal):
@@ -185,8 +210,11 @@ def test_jar_trend_window_ends_on_as_of_and_spans_whole_weeks(marbles_journal):
 
 
 def test_jar_emptying_and_steady(journal):
-    for day, marbles in zip(range(1, 6), [-1, -2, 1, -1, -1], strict=True):
-        journal.add("marbles", date=f"2024-03-0{day}", person="Dana", marbles=marbles)
+    # Dana had five moments (four losses) under the old rule, which called that "emptying";
+    # now it takes ten moments, nine of them losses, to tell it from chance.
+    dana = [-1, -2, 1, -1, -1, -2, -1, -1, -3, -1]
+    for day, marbles in zip(range(1, 11), dana, strict=True):
+        journal.add("marbles", date=f"2024-03-{day:02d}", person="Dana", marbles=marbles)
     for day, marbles in zip(range(1, 6), [2, -2, 1, -1, 0], strict=False):
         if marbles:
             journal.add("marbles", date=f"2024-03-0{day}", person="Mo", marbles=marbles)
@@ -195,9 +223,10 @@ def test_jar_emptying_and_steady(journal):
     trends = insights.jar_trends(journal).set_index("person")["trend"].to_dict()
     assert trends == {"Dana": "emptying", "Mo": "steady"}
     said = insights.sentences(journal, step=5)
-    assert "Dana's jar has been emptying over the last four weeks (−4 marbles from 5 moments)." in (
-        said
-    )
+    assert (
+        "Dana's jar has been emptying over the last four weeks, clearly: 9 of 10 moments took "
+        "marbles out (−12 marbles)."
+    ) in said
     assert any(s.startswith("Mo's jar has held steady over the last four weeks") for s in said)
 
 
@@ -314,6 +343,84 @@ def test_promises_kept(flags_journal):
     ]
 
 
+def test_heeding_red_flags_clearly_more_often_lately(journal):
+    for day in range(1, 7):
+        journal.add("red_flags", date=f"2024-01-{day:02d}", flag="x", response="painted_green")
+        journal.add("red_flags", date=f"2024-03-{day:02d}", flag="x", response="heeded")
+    heeded = insights.recent_changes(journal).set_index("measure").loc["heeded"]
+    assert (heeded["recent"], heeded["before"], heeded["recent_n"], heeded["before_n"]) == (
+        1.0, 0.0, 6, 6,
+    )  # fmt: skip
+    assert heeded["p"] == pytest.approx(2 / 924)  # Fisher: 2 of the C(12, 6) splits
+    assert heeded["direction"] == "higher"
+    assert (
+        "Over the last four weeks you heeded them clearly more often than before (6 of 6, "
+        "against 0 of 6 before)."
+    ) in insights.sentences(journal, step=3)
+
+
+def test_a_change_in_self_trust_that_could_be_chance_is_too_early_to_tell(journal):
+    for day, before, now in zip(range(1, 7), "hhhppp", "hhhhpp", strict=True):
+        for month, response in (("01", before), ("03", now)):
+            response = "heeded" if response == "h" else "painted_green"
+            journal.add("red_flags", date=f"2024-{month}-{day:02d}", flag="x", response=response)
+            kept = "yes" if response == "heeded" else "no"
+            journal.add("promises", date=f"2024-{month}-{day:02d}", promise="x", kept=kept)
+    changes = insights.recent_changes(journal).set_index("measure")
+    assert changes.loc[["heeded", "kept"], "direction"].tolist() == ["too_few", "too_few"]
+    said = insights.sentences(journal, step=3)
+    assert (
+        "Over the last four weeks you heeded 4 of 6 (67%), against 3 of 6 (50%) before: too "
+        "early to tell whether this is changing."
+    ) in said
+    assert (
+        "Of the promises to yourself you made over the last four weeks, you kept 4 of the 6 "
+        "you looked back on (67%), against 3 of 6 (50%) before: too early to tell whether "
+        "this is changing."
+    ) in said
+    assert not any("clearly" in s for s in said)
+
+
+def test_triggers_coming_less_often_and_less_intensely(journal):
+    # Two a week for ten weeks, then one in the last four weeks, while the journal goes on.
+    start = pd.Timestamp("2024-01-01")
+    for i in range(20):
+        day = start + pd.Timedelta(days=3.5 * i)
+        journal.add("triggers", date=day.date(), situation="x", origin="other",
+                    intensity=7 + i % 2, my_share=50)  # fmt: skip
+    journal.add("triggers", date="2024-03-20", situation="x", origin="other", intensity=3,
+                my_share=50)  # fmt: skip
+    journal.add("marbles", date="2024-04-07", person="Sam", marbles=1)
+    changes = insights.recent_changes(journal).set_index("measure")
+    pace = changes.loc["triggers"]
+    assert (pace["recent_n"], pace["before_n"], pace["direction"]) == (1, 20, "lower")
+    assert pace["recent"] == pytest.approx(0.25)
+    assert changes.loc["intensity", "direction"] == "too_few"  # one recent trigger
+    said = insights.sentences(journal, step=1)
+    assert any(
+        s.startswith("You have noted triggers clearly less often lately: 1 trigger") for s in said
+    )
+    # Without the marble on 7 April, "lately" ends on the latest trigger, which then says
+    # nothing about how often they come: too early to tell.
+    quiet = insights.recent_changes(journal, as_of="2024-03-20").set_index("measure")
+    assert quiet.loc["triggers", "direction"] == "too_few"
+
+
+def test_trigger_intensity_that_clearly_fell(journal):
+    for day in range(1, 11):
+        journal.add("triggers", date=f"2024-01-{day:02d}", situation="x", origin="other",
+                    intensity=8, my_share=50)  # fmt: skip
+        journal.add("triggers", date=f"2024-03-{day:02d}", situation="x", origin="other",
+                    intensity=3 + day % 2, my_share=50)  # fmt: skip
+    intensity = insights.recent_changes(journal).set_index("measure").loc["intensity"]
+    assert (intensity["recent"], intensity["before"], intensity["direction"]) == (3.5, 8, "lower")
+    assert intensity["p"] == pytest.approx(2 / 184756)  # C(20, 10) splits, the two extremes
+    assert (
+        "Over the last four weeks they have clearly felt less intense than before (on average "
+        "3.5 out of 10 over 10 triggers, against 8.0 over 10)."
+    ) in insights.sentences(journal, step=1)
+
+
 def test_an_unknown_period_is_named_with_the_choices(journal):
     with pytest.raises(ValueError, match=r"freq='fortnight' is not a period .* 'W' \(week\)"):
         insights.self_trust_rate(journal, freq="fortnight")
@@ -365,10 +472,13 @@ def test_belief_trends(beliefs_journal):
 
 def test_belief_sentences_quote_or_number_the_belief(beliefs_journal):
     labelled = insights.sentences(beliefs_journal, step=4)
+    # Four records with an "after" are too few to call their easing clear (the old sentence
+    # said "it felt 20 points less true on average" as if it were); the steady fall of
+    # "before" over five records is clear (1 time in 60 by chance).
     assert labelled == [
         "“I'm not loveable” felt 90% true before your first thought record and 50% before "
-        "your latest (5 records). After a record it felt 20 points less true on average. "
-        "Across your records it has come to feel less true.",
+        "your latest (5 records). After a record, how true it felt changed by −20 points on "
+        "average (4 with an after). Across your records it has clearly come to feel less true.",
         "“Everyone leaves” felt 80% true before your thought record; you can note how true "
         "it feels afterwards whenever you are ready.",
     ]
@@ -434,6 +544,85 @@ def test_blame_balance_counts_all_or_nothing_at_the_edges(triggers_journal):
         "In 4 of your 6 triggers you saw what happened as all or nothing (10% or less yours, "
         "or 90% or more); in the other 2 you found some middle ground.",
     ]
+
+
+# --- what stands out -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def sample(tmp_path):
+    from trustlab.sample import write_sample
+
+    write_sample(tmp_path / "sample")
+    return open_journal(tmp_path / "sample")
+
+
+@pytest.mark.parametrize("limit", [5, 2, 0])
+def test_highlights_of_the_sample_are_few_and_say_why(sample, limit):
+    top = insights.highlights(sample, limit=limit)
+    assert len(top) <= limit
+    assert (top["why"].str.strip() != "").all()
+    assert set(top["sentence"]) <= set(insights.sentences(sample))
+    assert top["weight"].is_monotonic_decreasing
+    assert top["step"].between(1, 5).all()
+    if limit:
+        assert not top.empty
+
+
+def test_highlights_put_a_turning_jar_first_and_promises_waiting_last(journal):
+    for day in range(1, 6):  # January: a hard stretch
+        journal.add("marbles", date=f"2024-01-{day:02d}", person="Kim", marbles=-3)
+    for day in range(1, 11):  # March: ten moments, all putting marbles in
+        journal.add("marbles", date=f"2024-03-{day:02d}", person="Kim", marbles=1)
+    journal.add("promises", date="2024-03-01", promise="Rest on Sunday")
+    top = insights.highlights(journal)
+    assert top["weight"].tolist() == [3, 1]
+    assert top["direction"].tolist() == [True, False]
+    assert top["sentence"].iloc[0].startswith("Kim's jar has been filling")
+    assert top["why"].iloc[0].startswith("A turn: before the last four weeks the jar was at −15")
+    assert top["why"].iloc[1] == (
+        "1 promise to yourself is waiting for you to look back on it: each one you check is "
+        "part of how self-trust grows."
+    )
+
+
+def test_a_change_only_stands_out_if_it_survives_everything_that_was_checked(journal):
+    for day in range(1, 7):  # Zed: six of six moments in (p = 1/32), clear on its own
+        journal.add("marbles", date=f"2024-03-{day:02d}", person="Zed", marbles=1)
+    assert insights.highlights(journal)["direction"].tolist() == [True]
+    for person in ("Ann", "Bo", "Cy"):  # three more people, nothing going on
+        for day, marbles in zip(range(1, 7), [1, -1, 1, -1, 2, -2], strict=True):
+            journal.add("marbles", date=f"2024-03-{day:02d}", person=person, marbles=marbles)
+    said = insights.sentences(journal, step=5)
+    assert any(
+        s.startswith("Zed's jar has been filling over the last four weeks, clearly") for s in said
+    )
+    # Four checks: 1/32 is no longer below 0.05 / 4, so nothing stands out as a change.
+    assert insights.highlights(journal).empty
+
+
+def test_highlights_need_a_limit_of_zero_or_more(journal):
+    with pytest.raises(ValueError, match="limit=-1: ask for 0 or more highlights"):
+        insights.highlights(journal, limit=-1)
+
+
+def test_the_overview_leads_with_what_stands_out_then_folds_the_rest(sample, journal):
+    from trustlab import workbook
+
+    sample.add("people", person="<b>Jo</b>", relationship="friend", era="present")
+    for day in range(1, 11):
+        sample.add("marbles", date=f"2026-08-{day + 15:02d}", person="<b>Jo</b>", marbles=1)
+    page = workbook._overview_html(sample)
+    assert page.startswith("<p><b>What stands out</b></p><ul")
+    count = len(insights.sentences(sample))
+    assert f"<details><summary>Everything trustlab noticed ({count})</summary>" in page
+    assert page.index("What stands out") < page.index("<details>")
+    assert "&lt;b&gt;Jo&lt;/b&gt;" in page and "<b>Jo</b>" not in page
+    assert page.count("Why this: ") == len(insights.highlights(sample))
+    assert workbook._overview_html(journal) == (
+        '<ul style="max-width:48rem;line-height:1.5"><li>Nothing to show here yet: as you add '
+        "entries, what they show will appear here.</li></ul>"
+    )
 
 
 # --- helpers that others build on -------------------------------------------------------------

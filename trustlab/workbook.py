@@ -4,7 +4,7 @@
 turns on offline charts, and says plainly which journal this is, labelling the
 sample journal as sample data. ``section()`` puts a form, its live charts and
 the list of entries to correct together. ``insights()`` shows plain-language
-insights, escaped.
+insights, escaped, with what stands out (``highlights()``) first.
 
 Everything a notebook page shows of a journal stays live: each journal folder
 has one :class:`~trustlab.forms.Page`, and every form, list, checklist and
@@ -178,10 +178,44 @@ def page(journal: Journal) -> Page:
 def insights(journal: Journal, *, step: int | None = None) -> None:
     """What the journal shows, in a few plain sentences (for one step, or all).
 
-    On a page with forms the sentences are said again after every change.
+    For all steps, what stands out comes first (see :func:`highlights`), and
+    everything else trustlab noticed follows, folded. On a page with forms the
+    sentences are said again after every change.
     """
+    if step is None:
+        _show_live(journal, "insights:None", lambda: _overview_html(journal))
+        return
     _show_live(journal, f"insights:{step}",
                lambda: _sentences_html(_insights.sentences(journal, step=step)))
+
+
+@_needs_journal
+def highlights(journal: Journal, *, limit: int = 5) -> None:
+    """The few things that stand out most in the journal, each with why it was chosen."""
+    _show_live(journal, "highlights",
+               lambda: _highlights_html(_insights.highlights(journal, limit=limit)))
+
+
+def _overview_html(journal: Journal) -> str:
+    said = _insights.sentences(journal)
+    top = _insights.highlights(journal)
+    if top.empty and len(said) == 1:
+        return _sentences_html(said)
+    return (f"{_highlights_html(top)}<details><summary>Everything trustlab noticed "
+            f"({len(said):,})</summary>{_sentences_html(said)}</details>")
+
+
+def _highlights_html(top: Any) -> str:
+    if top.empty:
+        return ("<p>Nothing stands out clearly yet. A direction shows here once there are "
+                "enough entries to tell it from the ups and downs of ordinary weeks.</p>")
+    items = "".join(
+        f"<li>{html.escape(row.sentence)}<br><small style=\"color:#555\">Why this: "
+        f"{html.escape(row.why)}</small></li>"
+        for row in top.itertuples()
+    )
+    return (f'<p><b>What stands out</b></p><ul style="max-width:48rem;line-height:1.5">'
+            f"{items}</ul>")
 
 
 def _show_live(journal: Journal, key: str, make_html: Callable[[], str]) -> None:
