@@ -687,7 +687,6 @@ def _self_trust(view: SharedJournal, part: _Part, opts: _Options, naming: _Namin
 _TRENDS = {
     "easing": "Feels less true",
     "stronger": "Feels more true",
-    "steady": "About the same",
     "too_few": "Too early to tell",
 }
 
@@ -796,7 +795,7 @@ _JAR_TRENDS = {
     "filling": "Filling",
     "emptying": "Emptying",
     "steady": "Steady",
-    "too_few": "Too few moments to tell",
+    "too_few": "Too early to tell",
 }
 
 
@@ -1008,8 +1007,9 @@ _HOW_TO_READ = (
     "chose to share.",
     "Charts are worded as the person sees them (“my beliefs”, “trusting myself”), and the "
     "short summaries are written to them (“you”). Counts are always given; a direction "
-    "(a jar filling, a belief easing) is only named when it rests on at least "
-    f"{insights.MIN_ENTRIES} entries.",
+    "(a jar filling, a belief easing) is only named when the entries tell it clearly from "
+    f"chance (an exact test at the {insights.CHANCE:.0%} level); otherwise the report "
+    "says it is too early to tell.",
     "trustlab is a tool for self-reflection, not therapy. These figures are the person’s "
     "own view of their weeks, not a measurement or a diagnosis.",
 )
