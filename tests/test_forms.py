@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import datetime
 
+import ipywidgets as widgets
 import pytest
+from ipywidgets.widgets.widget_description import DescriptionWidget
 
 import trustlab
-from trustlab import forms
+from trustlab import charts, forms
 from trustlab.schema import TABLES
 
 DAY = datetime.date(2026, 3, 14)
@@ -180,7 +182,7 @@ def test_blame_balance_notices_all_or_nothing(journal):
 
 def test_braving_suggestion_fills_the_quality(journal):
     form = forms.entry_form(journal, "qualities")
-    form.suggestions.value = "non_judgment"
+    form.suggestions["non_judgment"].click()
     assert form.fields["quality"].value == "non judgment"
     form.save_button.click()
     assert rows(journal, "qualities")[-1]["quality"] == "non judgment"
@@ -499,3 +501,201 @@ def test_a_table_broken_outside_trustlab_does_not_stop_the_page_redrawing(journa
     assert "Saved" in promises.status.value
     assert promises.live[0].draws == 2
     assert "marbles.csv" in marbles.live[0].drawn.data  # says what to fix, no traceback
+
+
+# --- accessible fields, the charts' words, and no typing race ------------------------------
+
+
+UNNAMED = (widgets.IntSlider, widgets.FloatSlider, widgets.SelectionSlider,
+           widgets.ToggleButtons, widgets.RadioButtons)
+"""Controls ipywidgets 8.1 gives no accessible name (ipywidgets#2650)."""
+
+
+def every_widget(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from every_widget(child)
+
+
+def all_forms(journal):
+    """The top widget of every form and panel forms.py makes."""
+    made = [forms.entry_form(journal, name) for name in TABLES]
+    picker = forms.entry_form(journal, "marbles").fields["person"]
+    picker.open_new()  # the people form, inside the marbles form
+    return [
+        *(f.widget for f in made), picker,
+        forms.ObservationChecklist(journal).widget, forms.RenamePanel(journal).widget,
+        forms.UndoPanel(journal).widget, forms.EntryList(made[0]).widget,
+    ]
+
+
+def test_no_control_lacks_an_accessible_name_or_shows_a_null_tooltip(journal):
+    for top in all_forms(journal):
+        for widget in every_widget(top):
+            assert not isinstance(widget, UNNAMED), widget
+            if isinstance(widget, DescriptionWidget):
+                assert widget.tooltip is not None, widget  # shown as the tooltip "null"
+            if isinstance(widget, widgets.Button):  # an icon is a character in its name
+                assert (widget.icon, widget.description.strip() != "") == ("", True), widget
+
+
+@pytest.mark.parametrize(("name", "field", "low", "high"), [
+    ("triggers", "intensity", 0, 10), ("triggers", "my_share", 0, 100),
+    ("qualities", "importance", 1, 5), ("marbles", "marbles", -5, 5),
+    ("beliefs", "before", 0, 100),
+])
+def test_numbers_are_typed_in_a_labelled_box_with_their_range(journal, name, field, low, high):
+    form = forms.entry_form(journal, name)
+    box = form.fields[field]
+    assert isinstance(box, widgets.BoundedIntText)
+    assert (box.min, box.max, box.description) == (low, high, TABLES[name].column(field).label)
+    assert box.continuous_update is False  # sent once, when the box is left
+    box.value = high + 50
+    assert box.value == high
+
+
+def test_the_optional_number_keeps_its_not_sure_yet_box(journal):
+    form = forms.entry_form(journal, "beliefs")
+    after = form.fields["after"]
+    assert isinstance(after, forms.OptionalNumber)
+    assert (after.empty.description, after.value) == ("not sure yet", None)
+    after.number.value = 45  # typed in the browser
+    assert (after.empty.value, after.value) == (False, 45)
+    after.empty.value = True
+    assert after.value is None
+
+
+def test_text_boxes_send_each_key_and_the_name_box_when_it_is_left(journal):
+    form = forms.entry_form(journal, "marbles")
+    assert form.fields["moment"].continuous_update is True
+    assert form.fields["person"].combobox.continuous_update is False
+
+
+@pytest.mark.parametrize(("table", "column", "expected"), [
+    ("steps", "response", [("Warm", "warm"), ("Neutral", "neutral"), ("Cold", "cold"),
+                           ("Waiting", "pending")]),
+    ("triggers", "origin", [("Childhood", "childhood"),
+                            ("A past relationship", "past_relationship"),
+                            ("The current relationship", "current_relationship"),
+                            ("Other", "other")]),
+    ("marbles", "braving", [("(none)", ""), ("Boundaries", "boundaries"),
+                            ("Reliability", "reliability"), ("Accountability", "accountability"),
+                            ("Vault", "vault"), ("Integrity", "integrity"),
+                            ("Non-judgment", "non_judgment"), ("Generosity", "generosity")]),
+    # the charts name only "heeded" (as a series) and "other": these keep their own words
+    ("red_flags", "response", [("heeded", "heeded"), ("painted green", "painted_green"),
+                               ("watching", "watching")]),
+    ("people", "relationship", [("partner", "partner"), ("ex partner", "ex_partner"),
+                                ("friend", "friend"), ("family", "family"),
+                                ("colleague", "colleague"), ("other", "other")]),
+])
+def test_choices_read_as_the_charts_say_them_and_save_their_values(
+    journal, table, column, expected
+):
+    dropdown = forms.entry_form(journal, table).fields[column]
+    assert isinstance(dropdown, widgets.Dropdown)
+    assert list(dropdown.options) == expected
+    for words, value in expected:
+        if value and all(v in charts.LABELS for _, v in expected if v):
+            assert charts.LABELS[value] == words
+
+
+def test_label_of_is_the_charts_word_for_a_choice():
+    steps = TABLES["steps"].column("response")
+    flags = TABLES["red_flags"].column("response")
+    assert forms.label_of("pending", steps) == "Waiting" == charts.LABELS["pending"]
+    assert forms.label_of("heeded", flags) == "heeded"
+    assert forms.label_of("painted_green", flags) == "painted green"
+    assert forms.label_of("pending") == "Waiting"
+
+
+def test_the_steps_form_saves_pending_for_waiting(journal):
+    form = forms.entry_form(journal, "steps")
+    fill(form, {**FILLED["steps"], "response": "pending"})
+    assert form.fields["response"].label == "Waiting"
+    form.save_button.click()
+    assert rows(journal, "steps")[-1]["response"] == "pending"
+
+
+def test_braving_suggestions_are_buttons_named_by_their_words(journal):
+    form = forms.entry_form(journal, "qualities")
+    assert [b.description for b in form.suggestions.values()] == [
+        "boundaries", "reliability", "accountability", "vault", "integrity", "non judgment",
+        "generosity"]
+    assert form.widget.children[0].children[1].children == tuple(form.suggestions.values())
+
+
+def test_the_checklist_asks_with_a_dropdown_named_by_each_quality(journal):
+    checklist = forms.ObservationChecklist(journal)
+    answer = checklist.answers["kindness"]
+    assert isinstance(answer, widgets.Dropdown)
+    assert (answer.description, answer.value) == ("kindness", "skip")
+    assert [value for _, value in answer.options] == ["yes", "no", "unsure", "skip"]
+
+
+def browser_click(button):
+    """What ipywidgets does with a click message from the browser."""
+    button._handle_custom_msg({"event": "click"}, [])
+
+
+def browser_sends(field, **held):
+    """What the browser does when a field is asked: send what it holds, with ``_sent``."""
+    field.set_state({**held, "_sent": field._asked})
+
+
+def test_a_click_in_the_browser_saves_once_each_field_has_sent_what_it_holds(journal):
+    form = forms.entry_form(journal, "marbles")
+    fill(form, {**FILLED["marbles"], "moment": "S"})
+    browser_click(form.save_button)
+    asked = forms._fields_in(form.body)
+    assert form.fields["moment"] in asked and form.fields["person"].combobox in asked
+    assert rows(journal, "marbles") == []  # not yet: keys typed before the click may follow
+    for field in asked:
+        if field is form.fields["moment"]:
+            browser_sends(field, value="Sorry I was late")  # the rest of the note, held back
+        else:
+            browser_sends(field)
+        assert (rows(journal, "marbles") == []) == (field is not asked[-1])
+    assert [r["moment"] for r in rows(journal, "marbles")] == ["Sorry I was late"]
+    assert form.fields["moment"].value == ""  # nothing carried into the next entry
+    browser_sends(form.fields["moment"])  # an answer repeated (a second browser tab)
+    assert len(rows(journal, "marbles")) == 1
+
+
+def test_buttons_wait_for_the_fields_they_act_on(journal):
+    form = forms.entry_form(journal, "promises")
+    fill(form, FILLED["promises"])
+    form.save_button.click()  # from Python: at once
+    assert len(rows(journal, "promises")) == 1
+    entries = forms.EntryList(form)
+    entries.select.value = entries.select.options[0][1]
+    browser_click(entries.edit_button)
+    assert form.editing is None
+    browser_sends(entries.select)
+    assert form.editing == entries.select.value
+    buttons = [b for top in all_forms(journal) for b in every_widget(top)
+               if isinstance(b, widgets.Button)]
+    assert buttons and all(isinstance(b, forms._Button) for b in buttons)
+    fields = [w for top in all_forms(journal) for w in every_widget(top)
+              if isinstance(w, widgets.ValueWidget) and not isinstance(w, widgets.HTML)]
+    assert fields and all(isinstance(f, forms._Sends) for f in fields)
+
+
+def test_a_button_with_nothing_to_wait_for_acts_at_once(journal):
+    clicked = []
+    forms.when_sent([], lambda: clicked.append(1))
+    closed = forms._Text()
+    closed.close()
+    forms.when_sent([closed], lambda: clicked.append(2))
+    assert clicked == [1, 2]
+
+
+def test_a_chart_is_shown_as_an_image_named_by_its_title(journal):
+    charts.enable_offline()
+    chart = charts.step_responses(journal)
+    shown = forms.accessible(chart)
+    assert shown.data.startswith('<img alt="Chart: How people met my small steps. What I gave ')
+    assert 'src="data:image/svg+xml;base64,' in shown.data
+    assert forms.accessible(shown) is shown  # HTML is shown as it is
+    live = forms.Live(lambda: charts.step_responses(journal))
+    assert live.chart.to_dict() == chart.to_dict()  # drawn stays the chart itself

@@ -1,13 +1,25 @@
 """ipywidgets forms for the journal, generated from the table declarations.
 
 One builder, :class:`EntryForm`, makes the form for any table from
-:mod:`trustlab.schema`: a date picker defaulting to today, dropdowns or toggle
-buttons for allowed values, sliders for bounded numbers, text areas for
-reflections, and a :class:`NamePicker` wherever a column names a person or a
-quality: it offers the people (qualities) in the journal, accepts only one of
-them, and has a way to add someone new on the spot. Saving goes through
-:meth:`Journal.add` (or ``correct``), so a form can never write what the journal
-would reject; errors appear beside the field.
+:mod:`trustlab.schema`: a date picker defaulting to today, a dropdown for allowed
+values (in the words the charts use: :func:`label_of`), a number box for bounded
+numbers, text areas for reflections, and a :class:`NamePicker` wherever a column
+names a person or a quality: it offers the people (qualities) in the journal,
+accepts only one of them, and has a way to add someone new on the spot. Saving
+goes through :meth:`Journal.add` (or ``correct``), so a form can never write what
+the journal would reject; errors appear beside the field.
+
+Every field is one that ipywidgets 8.1 labels for assistive technology: its
+description is a ``<label for=…>`` of the control, so a screen reader says
+"Intensity, spin button, 5". Sliders, toggle buttons and radio buttons are not
+used: ipywidgets gives them no accessible name (ipywidgets#2650), and nothing in
+Python can (a slider's handle takes no attribute from its model). Numbers are
+typed, or stepped with the arrow keys. No widget is left without a tooltip, which
+ipywidgets would show as the tooltip "null".
+
+A button's click in the browser is handled only once the fields it acts on have
+sent the kernel what they hold (:func:`when_sent`), so what was typed is what is
+saved, however quickly Save is pressed after the last key.
 
 A :class:`Page` holds everything one notebook page shows of a journal (charts,
 sentences, lists of entries, the names forms offer): after any save, correction,
@@ -19,22 +31,28 @@ the BRAVING suggestions for qualities, the observation checklist, and renaming.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime
 import difflib
 import html
+import itertools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
+import traitlets
 
+from .charts import LABELS
 from .errors import JournalError, Problem
 from .journal import Journal
 from .schema import BRAVING, ID, TABLES, Column, Table, get_table
 
 _WIDE = widgets.Layout(width="min(100%, 36rem)")
+_ANSWER = widgets.Layout(width="min(100%, 20rem)")
 _STYLE = {"description_width": "11rem"}
 _EMPTY_CHOICE = "(none)"
 _RED = "#b3261e"
@@ -47,8 +65,28 @@ def _label(value: str) -> str:
     return value.replace("_", " ")
 
 
+def label_of(value: str, column: Column | None = None) -> str:
+    """The words a form shows for a stored choice: the charts' words where they have some.
+
+    ``charts.LABELS`` holds the words the charts show ("pending" is "Waiting"). For a
+    ``column``, they are used only when the charts name every one of its choices, so the
+    choices of one field read alike (a red flag's "heeded" is not the chart series "Red
+    flags I heeded", and a relationship's "other" stays lower case beside "friend").
+    Otherwise the value is shown with spaces for underscores. Forms still save the value.
+    """
+    choices = column.choices if column is not None else (value,)
+    if all(choice in LABELS for choice in choices):
+        return LABELS[value]
+    return _label(value)
+
+
 def _esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
+
+
+def _html(value: str = "", **options: Any) -> widgets.HTML:
+    """An HTML widget with an empty tooltip (an unset one shows as the tooltip "null")."""
+    return widgets.HTML(value, tooltip="", **options)
 
 
 def _warning(text: str) -> str:
@@ -57,6 +95,124 @@ def _warning(text: str) -> str:
 
 def _done(text: str) -> str:
     return f'<div style="color:{_GREEN}" role="status">✓ {_esc(text)}</div>'
+
+
+class _Sends(traitlets.HasTraits):
+    """Mixed into each field: its browser side can be asked to send what it holds.
+
+    ipywidgets keeps one update per widget on its way to the kernel: until the kernel
+    has handled it, newer values (the rest of a note typed quickly, a second press of
+    an arrow key) wait in the browser. A click does not wait, and JupyterLab 4.6 with
+    ipykernel 7.4 may even handle widget messages in two threads, in any order. So a
+    click could be handled before the last keystrokes: a note was saved as "S", and
+    "orry" arrived after the save, in the next entry.
+
+    The kernel sets ``_asked``; a ``jsdlink`` in the browser copies it to ``_sent`` and
+    sends the field's changes. That message goes the way of the field's own updates:
+    if a value is waiting, the two go together, in one message; if none is, the
+    field's last update has already been handled. Either way, when ``_sent`` comes
+    back, the kernel has the value the field held when it was asked.
+    """
+
+    _asked = traitlets.Int(0).tag(sync=True)
+    _sent = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, *args: Any, **options: Any):
+        super().__init__(*args, **options)
+        self._echo = widgets.jsdlink((self, "_asked"), (self, "_sent"))
+
+
+class _Text(_Sends, widgets.Text):
+    """A Text box that can be asked to send what it holds."""
+
+
+class _Textarea(_Sends, widgets.Textarea):
+    """A Textarea that can be asked to send what it holds."""
+
+
+class _Combobox(_Sends, widgets.Combobox):
+    """A Combobox that can be asked to send what it holds."""
+
+
+class _BoundedIntText(_Sends, widgets.BoundedIntText):
+    """A number box that can be asked to send what it holds."""
+
+
+class _Dropdown(_Sends, widgets.Dropdown):
+    """A Dropdown that can be asked to send what it holds."""
+
+
+class _Select(_Sends, widgets.Select):
+    """A list to choose from that can be asked to send what it holds."""
+
+
+class _DatePicker(_Sends, widgets.DatePicker):
+    """A DatePicker that can be asked to send what it holds."""
+
+
+class _Checkbox(_Sends, widgets.Checkbox):
+    """A Checkbox that can be asked to send what it holds."""
+
+
+_ASKED = itertools.count(1)
+_SENT_LOCK = threading.Lock()
+
+
+def _fields_in(widget: widgets.Widget) -> list[_Sends]:
+    """The fields in ``widget`` and everything inside it."""
+    found = [widget] if isinstance(widget, _Sends) else []
+    for child in getattr(widget, "children", ()):
+        found += _fields_in(child)
+    return found
+
+
+def when_sent(fields: list[_Sends], callback: Callable[[], Any]) -> None:
+    """Call ``callback()`` once each of ``fields`` has sent the kernel what it holds.
+
+    At once if there are none (or all are closed). See :class:`_Sends`.
+    """
+    waiting = {id(f): f for f in fields if f.comm is not None}
+    if not waiting:
+        callback()
+        return
+    asked = next(_ASKED)
+    fields = list(waiting.values())
+    ready: list[bool] = []
+
+    def sent(change: dict) -> None:
+        with _SENT_LOCK:  # fields may answer in two threads at once
+            if ready or change["new"] < asked:
+                return
+            waiting.pop(id(change["owner"]), None)
+            if waiting:
+                return
+            ready.append(True)
+        for field in fields:
+            field.unobserve(sent, names="_sent")
+        callback()
+
+    for field in fields:
+        field.observe(sent, names="_sent")
+    for field in fields:
+        field._asked = asked
+
+
+class _Button(widgets.Button):
+    """A button whose click in the browser is handled once its fields have sent their values.
+
+    ``holds()`` gives the fields whose values the click acts on (see :func:`when_sent`).
+    ``click()`` from Python (as tests do) acts at once. Buttons have no icon: ipywidgets
+    draws one as a Font Awesome character, which becomes part of the button's name.
+    """
+
+    def __init__(self, *, holds: Callable[[], list[_Sends]] | None = None, **options: Any):
+        super().__init__(**options)
+        self.holds = holds or list
+
+    def _handle_button_msg(self, _widget: Any, content: dict, _buffers: Any) -> None:
+        # ipywidgets' handler of the browser's click message (Button.__init__ registers it)
+        if content.get("event") == "click":
+            when_sent(self.holds(), self.click)
 
 
 @dataclass(frozen=True)
@@ -173,18 +329,19 @@ class NamePicker(widgets.VBox):
         self.words = _NAMES[kind]
         self.kind = kind
         self._on_added: list[Callback] = [on_added] if on_added else []
-        self.combobox = widgets.Combobox(
+        self.combobox = _Combobox(
             options=known_names(journal, kind), ensure_option=False, continuous_update=False,
             placeholder=placeholder or f"Type a few letters to find one of {self.words.noun}",
             description=description, tooltip=tooltip, description_allow_html=False,
             style=_STYLE, layout=_WIDE,
         )
-        self.new_button = widgets.Button(
-            description=self.words.new, icon="plus", layout=widgets.Layout(width="auto"),
+        self.new_button = _Button(
+            holds=lambda: [self.combobox], description=self.words.new,
+            layout=widgets.Layout(width="auto"),
             tooltip=f"Add a {self.words.one} to {self.words.noun}, here",
         )
         self.new_button.on_click(lambda _: self.open_new())
-        self.message = widgets.HTML("", layout=widgets.Layout(margin="0 0 0 11rem"))
+        self.message = _html(layout=widgets.Layout(margin="0 0 0 11rem"))
         self.new_area = widgets.VBox([], layout=widgets.Layout(margin="0 0 0 2rem"))
         self.new_form: EntryForm | None = None
         self._new_children: list[widgets.Widget] = []
@@ -246,11 +403,11 @@ class NamePicker(widgets.VBox):
         if self.new_form is None:
             self.new_form = entry_form(self.journal, self.kind, save_label=self.words.add,
                                        on_saved=self._added)
-            close = widgets.Button(description="Never mind", icon="times")
+            close = _Button(description="Never mind")
             close.on_click(lambda _: self.close_new())
             self._new_children = [
-                widgets.HTML(f"<i>Add a {self.words.one} to {self.words.noun}: as soon as you "
-                             f"save, {self.words.they} will be chosen here.</i>"),
+                _html(f"<i>Add a {self.words.one} to {self.words.noun}: as soon as you "
+                      f"save, {self.words.they} will be chosen here.</i>"),
                 self.new_form.widget, close,
             ]
         typed = self.combobox.value.strip()
@@ -337,18 +494,17 @@ class EntryForm:
                 self.errors[col.name] = widget.message  # its own line, under the box
                 rows.append(widget)
             else:
-                self.errors[col.name] = widgets.HTML(
-                    "", layout=widgets.Layout(margin="0 0 0 11rem"))
-                rows += [widget, self.errors[col.name]]
-        self.save_button = widgets.Button(
-            description=save_label, button_style="primary", icon="check",
+                self.errors[col.name] = _html(layout=widgets.Layout(margin="0 0 0 11rem"))
+                rows += [self._row(col, widget), self.errors[col.name]]
+        self.save_button = _Button(
+            holds=lambda: _fields_in(self.body), description=save_label,
+            button_style="primary",
             tooltip=f"Save this entry to {self.table.filename}",
         )
         self.save_button.on_click(lambda _: self.save())
-        self.cancel_button = widgets.Button(description="Cancel editing",
-                                            layout={"display": "none"})
+        self.cancel_button = _Button(description="Cancel editing", layout={"display": "none"})
         self.cancel_button.on_click(lambda _: self._cancel())
-        self.status = widgets.HTML("")
+        self.status = _html()
         self.extra = widgets.VBox([])
         self.body = widgets.VBox(
             [*rows, self.extra, widgets.HBox([self.save_button, self.cancel_button])]
@@ -363,30 +519,33 @@ class EntryForm:
 
     def _widget(self, col: Column) -> widgets.Widget:
         common = {"description": col.label, "style": _STYLE, "layout": _WIDE,
-                  "description_allow_html": False, "tooltip": col.help}
+                  "description_allow_html": False, "tooltip": col.help or ""}
         if col.kind == "date":
-            return widgets.DatePicker(**common)
+            return _DatePicker(**common)
         if col.kind == "int" and col.optional:
-            return OptionalIntSlider(col, **common)
+            return OptionalNumber(col, **common)
         if col.kind == "int":
-            return widgets.IntSlider(min=col.minimum, max=col.maximum, **common,
-                                     continuous_update=False)
+            return _number(col, **common)
         if col.kind == "choice":
-            options = [(_label(c), c) for c in col.choices]
+            options = [(label_of(c, col), c) for c in col.choices]
             if col.optional:
                 options.insert(0, (_EMPTY_CHOICE, ""))
-            if len(options) <= 4 and not col.optional:
-                return widgets.ToggleButtons(options=options, **{
-                    **common, "layout": widgets.Layout(width="auto"),
-                    "style": {**_STYLE, "button_width": "auto"},
-                })
-            return widgets.Dropdown(options=options, **common)
+            return _Dropdown(options=options, **common)
         if col.refers_to:
             return NamePicker(self.journal, col.refers_to, description=col.label,
                               tooltip=col.help, on_added=lambda _entry: self._changed())
+        # Each key is sent as it is typed (ipywidgets' default); a click waits for the last.
         if col.long_text:
-            return widgets.Textarea(placeholder=col.help, rows=3, **common)
-        return widgets.Text(placeholder=col.help, **common)
+            return _Textarea(placeholder=col.help, rows=3, continuous_update=True, **common)
+        return _Text(placeholder=col.help, continuous_update=True, **common)
+
+    @staticmethod
+    def _row(col: Column, widget: widgets.Widget) -> widgets.Widget:
+        """The field as the form shows it: a number with its range in words beside it."""
+        if col.kind != "int":
+            return widget
+        return widgets.HBox([widget, _html(f'<span style="color:#555">{_esc(col.help)}</span>',
+                                           layout=widgets.Layout(margin="0 0 0 0.5rem"))])
 
     def refresh_names(self) -> None:
         """Offer the people and qualities now in the journal in the name fields."""
@@ -593,31 +752,50 @@ class EntryForm:
         self.reset()
 
 
-class OptionalIntSlider(widgets.HBox):
-    """A slider with a "not sure yet" box: its ``value`` is None while the box is ticked."""
+_NUMBER = widgets.Layout(width="18rem")
+
+
+def _number(col: Column, **common: Any) -> _BoundedIntText:
+    """A whole number from ``col.minimum`` to ``col.maximum``: typed, or stepped with arrows.
+
+    It is sent to the kernel when the box is left (or Enter is pressed), so a half-typed
+    "7" of "70" never reaches the form's notes.
+    """
+    return _BoundedIntText(min=col.minimum, max=col.maximum, step=1, continuous_update=False,
+                           **{**common, "layout": _NUMBER})
+
+
+class OptionalNumber(widgets.HBox):
+    """A number box with a "not sure yet" box: its ``value`` is None while the box is ticked.
+
+    Typing a number (or stepping to one) unticks "not sure yet".
+    """
 
     def __init__(self, col: Column, **common: Any):
-        self.slider = widgets.IntSlider(min=col.minimum, max=col.maximum,
-                                        continuous_update=False, **common)
-        self.empty = widgets.Checkbox(value=True, description="not sure yet", indent=False,
-                                      layout=widgets.Layout(width="9rem"))
-        self.slider.observe(self._touched, names="value")
-        super().__init__([self.slider, self.empty])
+        self.number = _number(col, **common)
+        self.empty = _Checkbox(value=True, description="not sure yet", indent=False,
+                               tooltip="", layout=widgets.Layout(width="9rem"))
+        self.number.observe(self._touched, names="value")
+        super().__init__([self.number, self.empty])
 
     def _touched(self, _change: dict) -> None:
         self.empty.value = False
 
     @property
     def value(self) -> int | None:
-        return None if self.empty.value else self.slider.value
+        return None if self.empty.value else self.number.value
 
     @value.setter
     def value(self, value: int | None) -> None:
         if value is None or value == "":
             self.empty.value = True
         else:
-            self.slider.value = int(value)
+            self.number.value = int(value)
             self.empty.value = False
+
+
+OptionalIntSlider = OptionalNumber
+"""The name the optional number had while it was a slider."""
 
 
 class Live:
@@ -627,7 +805,9 @@ class Live:
     ``lambda: charts.marble_jars(journal)``) or an ``IPython.display.HTML``. Each
     of ``sources`` (forms) redraws it after a save; on a notebook page, the
     :class:`Page` redraws it instead. ``drawn`` is what was drawn last, and a
-    journal that cannot be read is shown as what to fix, not a traceback.
+    journal that cannot be read is shown as what to fix, not a traceback. A chart
+    drawn as SVG is shown as an image whose alternative text is its title
+    (:func:`accessible`).
     """
 
     def __init__(self, make: Callable[[], Any], *sources: Any):
@@ -659,11 +839,49 @@ class Live:
         self.draws += 1
         with self.output:
             clear_output(wait=True)
-            display(self.drawn)
+            display(accessible(self.drawn))
 
 
 LiveChart = Live
 """The name a live chart had first."""
+
+
+def accessible(shown: Any) -> Any:
+    """``shown``, or for a chart drawn as SVG, an image with its title as alternative text.
+
+    JupyterLab shows an SVG output (Altair's offline renderer) as an ``<img>`` with no
+    ``alt``, so a screen reader announces an unnamed image. The same SVG in an ``<img>``
+    whose ``alt`` is the chart's title and subtitle says what the chart shows.
+    Anything else (HTML, an interactive chart) is returned as it is.
+    """
+    bundle = getattr(shown, "_repr_mimebundle_", None)
+    if bundle is None or not hasattr(shown, "title"):
+        return shown
+    data = bundle()
+    data = data[0] if isinstance(data, tuple) else data
+    svg = data.get("image/svg+xml") if isinstance(data, dict) else None
+    if not isinstance(svg, str):
+        return shown
+    from IPython.display import HTML
+
+    source = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return HTML(f'<img alt="{_esc(_chart_words(shown))}" '
+                f'src="data:image/svg+xml;base64,{source}">')
+
+
+def _chart_words(chart: Any) -> str:
+    """A chart's title and subtitle as sentences ("A chart." without a title)."""
+    title = chart.title
+    text = getattr(title, "text", title)
+    subtitle = getattr(title, "subtitle", None)
+    parts = []
+    for part in (text, subtitle):
+        if isinstance(part, str):
+            parts.append(part)
+        elif isinstance(part, list | tuple):
+            parts.append(" ".join(str(line) for line in part))
+    words = " ".join(p.strip().rstrip(".") + "." for p in parts if p and p.strip())
+    return f"Chart: {words}" if words else "A chart."
 
 
 class EntryList:
@@ -678,12 +896,12 @@ class EntryList:
         self.form = form
         self.limit = limit
         self.page = page if page is not None else form.page
-        self.select = widgets.Select(options=[], rows=6, description="Entries",
-                                     style=_STYLE, layout=_WIDE)
-        self.edit_button = widgets.Button(description="Edit", icon="pencil")
-        self.delete_button = widgets.Button(description="Delete", icon="trash",
-                                            button_style="warning")
-        self.status = widgets.HTML("")
+        self.select = _Select(options=[], rows=6, description="Entries", tooltip="",
+                              style=_STYLE, layout=_WIDE)
+        self.edit_button = _Button(holds=lambda: [self.select], description="Edit")
+        self.delete_button = _Button(holds=lambda: [self.select], description="Delete",
+                                     button_style="warning")
+        self.status = _html()
         self._armed: str | None = None
         self.edit_button.on_click(lambda _: self.edit())
         self.delete_button.on_click(lambda _: self.delete())
@@ -784,7 +1002,7 @@ class TriggerForm(EntryForm):
 
     def __init__(self, journal: Journal, table: str = "triggers", **options: Any):
         super().__init__(journal, table, **options)
-        self.share_note = widgets.HTML("")
+        self.share_note = _html()
         self.extra.children = [self.share_note]
         self.fields["my_share"].observe(self._notice_share, names="value")
         self._notice_share()
@@ -803,21 +1021,28 @@ class TriggerForm(EntryForm):
 
 
 class QualityForm(EntryForm):
-    """The qualities form, with the BRAVING elements offered as starting suggestions."""
+    """The qualities form, with the BRAVING elements offered as starting suggestions.
+
+    Each suggestion is a button that puts its words in the Quality field.
+    """
 
     def __init__(self, journal: Journal, table: str = "qualities", **options: Any):
         super().__init__(journal, table, **options)
-        self.suggestions = widgets.ToggleButtons(
-            options=[(_label(b), b) for b in BRAVING], value=None,
-            description="Suggestions", style=_STYLE,
-            tooltips=[f"Use '{_label(b)}' as the quality" for b in BRAVING],
-        )
-        self.suggestions.observe(self._suggest, names="value")
-        self.widget.children = (self.suggestions, *self.widget.children)
+        self.suggestions: dict[str, widgets.Button] = {}
+        for element in BRAVING:
+            button = _Button(description=_label(element), layout=widgets.Layout(width="auto"),
+                             tooltip=f"Use '{_label(element)}' as the quality")
+            button.on_click(lambda _, element=element: self.suggest(element))
+            self.suggestions[element] = button
+        heading = _html("Suggestions:", layout=widgets.Layout(
+            width="11rem", min_width="11rem", justify_content="flex-end", padding="0 8px 0 0"))
+        row = widgets.HBox([heading, widgets.HBox(list(self.suggestions.values()),
+                                                  layout=widgets.Layout(flex_flow="row wrap"))])
+        self.widget.children = (row, *self.widget.children)
 
-    def _suggest(self, change: dict) -> None:
-        if change["new"]:
-            self.fields["quality"].value = _label(change["new"])
+    def suggest(self, element: str) -> None:
+        """Put the BRAVING ``element`` in the Quality field (its words, with spaces)."""
+        self.fields["quality"].value = _label(element)
 
 
 class ObservationChecklist:
@@ -834,19 +1059,19 @@ class ObservationChecklist:
         self.journal = journal
         self.page = page
         self._callbacks: list[Callback] = [on_saved] if on_saved else []
-        self.date = widgets.DatePicker(value=datetime.date.today(), description="Date",
-                                       style=_STYLE, layout=_WIDE)
+        self.date = _DatePicker(value=datetime.date.today(), description="Date", tooltip="",
+                                style=_STYLE, layout=_WIDE)
         self.person = NamePicker(journal, "people", description="Person",
                                  placeholder="Who are you thinking about?",
                                  on_added=lambda _entry: self._changed())
-        self.note = widgets.Textarea(description="Note", style=_STYLE, layout=_WIDE, rows=2,
-                                     placeholder="Anything you want to remember.")
-        self.answers: dict[str, widgets.ToggleButtons] = {}
+        self.note = _Textarea(description="Note", style=_STYLE, layout=_WIDE, rows=2,
+                              tooltip="", placeholder="Anything you want to remember.")
+        self.answers: dict[str, widgets.Dropdown] = {}
         self.checklist = widgets.VBox([])
-        self.save_button = widgets.Button(description="Save checklist", button_style="primary",
-                                          icon="check")
+        self.save_button = _Button(holds=lambda: _fields_in(self.widget),
+                                   description="Save checklist", button_style="primary")
         self.save_button.on_click(lambda _: self.save())
-        self.status = widgets.HTML("")
+        self.status = _html()
         self.widget = widgets.VBox([self.date, self.person, self.checklist, self.note,
                                     self.save_button, self.status])
         self.refresh()
@@ -864,21 +1089,21 @@ class ObservationChecklist:
         self.person.refresh()
         qualities = [q for q in self.journal.table("qualities")["quality"] if q.strip()]
         if self.checklist.children and qualities == list(self.answers):
-            return  # the same qualities: keep the buttons (and what is answered)
+            return  # the same qualities: keep the answers given so far
         previous = {q: w.value for q, w in self.answers.items()}
+        shown = TABLES["observations"].column("shown")
+        options = [(label_of(c, shown), c) for c in shown.choices] + [("skip", self.SKIP)]
         self.answers = {
-            q: widgets.ToggleButtons(
-                options=[("yes", "yes"), ("no", "no"), ("unsure", "unsure"),
-                         ("skip", self.SKIP)],
-                value=previous.get(q, self.SKIP), description=q, style=_STYLE,
-                description_allow_html=False,
+            q: _Dropdown(
+                options=options, value=previous.get(q, self.SKIP), description=q,
+                tooltip="", style=_STYLE, description_allow_html=False, layout=_ANSWER,
             )
             for q in qualities
         }
         if self.answers:
             self.checklist.children = list(self.answers.values())
         else:
-            self.checklist.children = [widgets.HTML(
+            self.checklist.children = [_html(
                 "<i>Add your qualities first (above); they will appear here as a checklist.</i>"
             )]
 
@@ -962,16 +1187,16 @@ class RenamePanel:
         self.old = NamePicker(journal, kind, allow_new=False,
                               description="Person" if kind == "people" else "Quality",
                               placeholder=f"Type a few letters to find one of {self.words.noun}")
-        self.new = widgets.Text(description="New name" if kind == "people" else "New wording",
-                                style=_STYLE, layout=_WIDE,
-                                placeholder="The name to use from now on")
+        self.new = _Text(description="New name" if kind == "people" else "New wording",
+                         tooltip="", style=_STYLE, layout=_WIDE,
+                         placeholder="The name to use from now on")
         self.label = f"Rename this {self.words.one}"
-        self.rename_button = widgets.Button(description=self.label, icon="pencil",
-                                            button_style="warning",
-                                            layout=widgets.Layout(width="auto"))
+        self.rename_button = _Button(holds=lambda: _fields_in(self.widget),
+                                     description=self.label, button_style="warning",
+                                     layout=widgets.Layout(width="auto"))
         self.rename_button.on_click(lambda _: self.rename())
-        self.preview = widgets.HTML("")
-        self.status = widgets.HTML("")
+        self.preview = _html()
+        self.status = _html()
         self._armed: tuple[str, str] | None = None
         self.old.combobox.observe(self._chosen, names="value")
         self.new.observe(self._retyped, names="value")
@@ -1067,13 +1292,14 @@ class UndoPanel:
 
     def __init__(self, journal: Journal):
         self.journal = journal
-        self.select = widgets.Dropdown(options=[], description="Version", style=_STYLE,
-                                       layout=widgets.Layout(width="min(100%, 48rem)"))
-        self.restore_button = widgets.Button(description="Put this version back", icon="undo",
-                                             button_style="warning")
+        self.select = _Dropdown(options=[], description="Version", tooltip="", style=_STYLE,
+                                layout=widgets.Layout(width="min(100%, 48rem)"))
+        self.restore_button = _Button(holds=lambda: [self.select],
+                                      description="Put this version back",
+                                      button_style="warning")
         self.restore_button.on_click(lambda _: self.restore())
-        self.fragments = widgets.HTML("")
-        self.status = widgets.HTML("")
+        self.fragments = _html()
+        self.status = _html()
         self._armed: str | None = None
         self.widget = widgets.VBox([self.select, self.restore_button, self.status,
                                     self.fragments])

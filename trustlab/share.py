@@ -88,8 +88,8 @@ class ShareForm:
             key: widgets.Checkbox(value=True, description=s.heading, **check)
             for key, s in SECTIONS.items()
         }
-        self.since = widgets.DatePicker(description="From", value=None)
-        self.until = widgets.DatePicker(description="Up to", value=None)
+        self.since = widgets.DatePicker(description="From", value=None, tooltip="")
+        self.until = widgets.DatePicker(description="Up to", value=None, tooltip="")
         self.include_text = widgets.Checkbox(
             value=False,
             description="Include what I wrote (notes, moments, situations, beliefs, evidence…)",

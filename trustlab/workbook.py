@@ -35,6 +35,7 @@ from .forms import (
     Page,
     RenamePanel,
     UndoPanel,
+    accessible,
     entry_form,
 )
 from .journal import Journal, journal_path, open_journal
@@ -233,8 +234,8 @@ def _show_live(journal: Journal, key: str, make_html: Callable[[], str]) -> None
 
 @_needs_journal
 def dashboard(journal: Journal) -> Any:
-    """The main charts together."""
-    return _charts.dashboard(journal)
+    """The main charts together (as an image whose alternative text is their title)."""
+    return accessible(_charts.dashboard(journal))
 
 
 @_needs_journal

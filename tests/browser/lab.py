@@ -223,27 +223,41 @@ def set_date(page: Page, label: str, date: str, *, within: Locator | None = None
 
 
 def choose_dropdown(page: Page, label: str, option: str, *, within: Locator | None = None) -> None:
-    """Choose ``option`` (its visible text, for example "non judgment") in a Dropdown."""
+    """Choose ``option`` in a Dropdown: its visible text ("Accountability"), or the value the
+    journal stores for it ("accountability", "pending" for "Waiting"; see ``option_words``)."""
     field = widget_by_label(page, label, within=within).locator("select")
-    field.select_option(label=option, timeout=TIMEOUT)
+    field.select_option(label=_option_text(field, option), timeout=TIMEOUT)
 
 
 def choose_toggle(page: Page, label: str, option: str, *, within: Locator | None = None) -> None:
-    """Press the toggle button ``option`` (its visible text) of a ToggleButtons field."""
-    button = widget_by_label(page, label, within=within).get_by_role(
-        "button", name=option, exact=True
-    )
+    """Press the toggle button ``option`` (its visible text) of a ToggleButtons field.
+
+    For a field shown as a Dropdown, chooses ``option`` there (as ``choose_dropdown``).
+    """
+    row = widget_by_label(page, label, within=within)
+    row.locator("button, select").first.wait_for(timeout=TIMEOUT)
+    if row.locator("select").count():
+        choose_dropdown(page, label, option, within=within)
+        return
+    button = row.get_by_role("button", name=option, exact=True)
     button.click(timeout=TIMEOUT)
     _expect(button, "to_have_class", re.compile(r"\bmod-active\b"))
 
 
 def set_slider(page: Page, label: str, value: int, *, within: Locator | None = None) -> None:
-    """Set an IntSlider to ``value``.
+    """Set an IntSlider, or a number box (BoundedIntText), to ``value``.
 
-    Types the value into the slider's editable readout; without a readout, moves the
-    handle with the arrow keys. Waits until the handle shows the value.
+    Types the value into a number box, or into the slider's editable readout; without a
+    readout, moves the handle with the arrow keys. Waits until the field shows the value.
     """
     row = widget_by_label(page, label, within=within)
+    row.locator("[role='slider'], input[type='number']").first.wait_for(timeout=TIMEOUT)
+    number = row.locator("input[type='number']")
+    if number.count():
+        number.fill(str(value), timeout=TIMEOUT)
+        number.blur()  # a number box sends its value when it is left
+        _expect_value(number, str(value))
+        return
     handle = row.locator("[role='slider']")
     handle.wait_for(timeout=TIMEOUT)
     readout = row.locator(".widget-readout")
@@ -345,3 +359,175 @@ def _expect(locator: Locator, check: str, *args: Any) -> None:
     from playwright.sync_api import expect
 
     getattr(expect(locator), check)(*args, timeout=TIMEOUT)
+
+
+# --- choices, accessibility and the keyboard ---------------------------------------------
+
+
+def option_words(option: str) -> list[str]:
+    """The texts a choice may show: as given, in the charts' words, with spaces for "_".
+
+    Forms show a stored value in the words the charts use ("pending" is "Waiting",
+    "childhood" is "Childhood"; ``trustlab.forms.label_of``), so a test may name a choice by
+    the value it expects in the CSV file.
+    """
+    from trustlab.charts import LABELS
+
+    words = [option, LABELS.get(option, option), option.replace("_", " ")]
+    return list(dict.fromkeys(words))
+
+
+def _option_text(select: Locator, option: str) -> str:
+    """The text of the option of ``select`` that ``option`` names (see option_words), as the
+    page has it (ipywidgets writes the spaces of a Dropdown's options as no-break spaces)."""
+    select.locator("option").first.wait_for(state="attached", timeout=TIMEOUT)
+    texts = select.locator("option").all_text_contents()
+    plain = [" ".join(t.split()) for t in texts]
+    found = next((w for w in option_words(option) if w in plain), None)
+    if found is None:
+        raise AssertionError(f"no option {option!r} (or {option_words(option)}) in {plain}")
+    return texts[plain.index(found)]
+
+
+def wait_until(
+    page: Page, check: Any, *, what: str, timeout: float = TIMEOUT, interval: float = 100
+) -> Any:
+    """Call ``check()`` until it returns something true (returned); fail saying ``what``.
+
+    For conditions outside the page (a file on disk): waits with Playwright's timer, so the
+    page's events keep flowing meanwhile.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout / 1000:.0f} s: {what}")
+        page.wait_for_timeout(interval)
+
+
+def axe_violations(page: Page, selector: str = ".jp-OutputArea-output") -> list[dict[str, Any]]:
+    """axe-core's violations inside the elements matching ``selector``, every rule run.
+
+    axe-core comes from the Python package axe-playwright-python (its axe.min.js), so
+    nothing is fetched. Each violation: ``id``, ``impact``, ``help`` and ``targets`` (the
+    CSS path and the start of the HTML of each element at fault).
+    """
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError as error:
+        raise AssertionError(
+            "axe-core is needed: pip install axe-playwright-python (the test extra)"
+        ) from error
+    page.evaluate(Axe().axe_script)
+    return page.evaluate(
+        """async (selector) => {
+            const result = await axe.run({include: [[selector]]}, {resultTypes: ['violations']});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map(n => n.target.join(' ') + '  ' + n.html.slice(0, 160)),
+            }));
+        }""",
+        selector,
+    )
+
+
+_SNAPSHOT_LINE = re.compile(r'^- ([\w-]+)(?: "((?:[^"\\]|\\.)*)")?')
+
+
+# The focused element. A date box is focused also while its calendar button (inside it) is.
+_FOCUSED = ":is(:focus, input:focus-within)"
+
+
+def focused_control(page: Page) -> tuple[str, str, str]:
+    """The focused element: (its role, its accessible name, its tag), as a screen reader
+    would find them (Playwright's ARIA snapshot)."""
+    focused = page.locator(_FOCUSED)
+    focused.wait_for(state="attached", timeout=TIMEOUT)
+    line = focused.aria_snapshot(timeout=TIMEOUT).splitlines()[0]
+    match = _SNAPSHOT_LINE.match(line)
+    role, name = (match.group(1), match.group(2) or "") if match else ("", "")
+    return role, name.replace('\\"', '"'), focused.evaluate("e => e.tagName.toLowerCase()")
+
+
+def _type_date(page: Page, date: str) -> None:
+    """Type ``date`` (YYYY-MM-DD) into the focused date box, its parts in the page's order."""
+    year, month, day = date.split("-")
+    order = page.evaluate(
+        """() => new Intl.DateTimeFormat(navigator.language).formatToParts(new Date(2006, 0, 2))
+            .map(p => p.type).filter(t => ['year', 'month', 'day'].includes(t))"""
+    )
+    for part in order:
+        page.keyboard.type({"year": year, "month": month, "day": day}[part])
+
+
+def _choose_by_arrows(page: Page, option: str) -> None:
+    """Move the focused ``<select>`` to ``option`` with the arrow keys."""
+    select = page.locator(_FOCUSED)
+    texts = select.locator("option").all_text_contents()
+    target = texts.index(_option_text(select, option))
+    now = select.evaluate("e => e.selectedIndex")
+    for _ in range(abs(target - now)):
+        page.keyboard.press("ArrowDown" if target > now else "ArrowUp")
+    chosen = select.evaluate("e => e.selectedIndex")
+    if chosen != target:
+        raise AssertionError(f"the arrow keys chose {texts[chosen]!r}, not {texts[target]!r}")
+
+
+def fill_by_keyboard(
+    page: Page,
+    values: dict[str, Any],
+    *,
+    submit: str = "Save",
+    within: Locator | None = None,
+    max_steps: int = 60,
+) -> list[str]:
+    """Fill a form with the keyboard alone, from the focused control; press ``submit``.
+
+    Moves with Tab from control to control. A control whose accessible name is in
+    ``values`` gets its value: typed (text, numbers, a date written YYYY-MM-DD), chosen
+    with the arrow keys (a dropdown; the option's text or stored value), set with Space
+    (a checkbox: True or False) or pressed with Enter (a button: True). The others are
+    passed. Ends by pressing Enter on the button named ``submit``.
+
+    A date box takes two Tab presses (its date, then its calendar button); a control is
+    given its value once. Fails if a control the focus reaches has no accessible name, if
+    the focus leaves ``within``, or if a name in ``values`` was never reached. Returns the
+    names reached, in order.
+    """
+    reached: list[str] = []
+    for _ in range(max_steps):
+        role, name, tag = focused_control(page)
+        if within is not None and within.locator(_FOCUSED).count() == 0:
+            raise AssertionError(f"the focus left the form at {role} {name!r}; reached {reached}")
+        if not name.strip():
+            raise AssertionError(f"the focus reached a {role or tag} with no accessible name; "
+                                 f"reached {reached}")
+        if role == "button" and name == submit:
+            missing = [label for label in values if label not in reached]
+            if missing:
+                raise AssertionError(f"never reached {missing}; reached {reached}")
+            page.keyboard.press("Enter")
+            return [*reached, name]
+        if name in values and name not in reached:
+            value = values[name]
+            kind = page.locator(_FOCUSED).evaluate("e => e.type || ''")
+            if tag == "select":
+                _choose_by_arrows(page, str(value))
+            elif kind == "date":
+                _type_date(page, str(value))
+            elif role == "checkbox":
+                checked = page.locator(_FOCUSED).is_checked()
+                if checked != bool(value):
+                    page.keyboard.press("Space")
+            elif role == "button":
+                if value:
+                    page.keyboard.press("Enter")
+            else:  # a text box, a text area, a name box or a number box: replace its text
+                page.keyboard.press("Control+A")
+                page.keyboard.type(str(value))
+        if not reached or reached[-1] != name:
+            reached.append(name)
+        page.keyboard.press("Tab")
+    raise AssertionError(f"no {submit!r} button within {max_steps} Tab presses: {reached}")
