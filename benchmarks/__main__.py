@@ -1,7 +1,8 @@
-"""``python -m benchmarks``: run every benchmark and print one Markdown table."""
+"""``python -m benchmarks`` (``make bench``): run every benchmark, print one Markdown table,
+and write it into README.md between its ``<!-- bench:start -->`` and ``<!-- bench:end -->``."""
 
 import sys
 
-from .bench_journal import main
+from .suite import main
 
 sys.exit(main())

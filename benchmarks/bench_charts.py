@@ -2,23 +2,38 @@
 
 trustlab aggregates in pandas and hands Altair only the few rows each chart
 draws. The baseline is the same dashboard built the way Altair's documentation
-suggests for large data: hand Altair the raw rows, describe the aggregation as
+suggests for large data: hand Altair the rows, describe the aggregation as
 Vega-Lite transforms, and let the VegaFusion data transformer evaluate them in
 Python (``alt.data_transformers.enable("vegafusion")``, then
-``to_dict(format="vega")``, which VegaFusion requires).
+``to_dict(format="vega")``, which VegaFusion requires). To be fair to it, each
+table is handed over once, with only the columns its charts use (never the free
+text), so it neither converts nor ships anything it does not need, and the three
+marble charts share one dataset (three copies, one per chart, made it about
+three times slower).
 
-Both are timed in the same process on the same open journal (its tables already
-read, as in a notebook), interleaved after one warm-up each; the medians are
-reported. Run it with ``python -m benchmarks.bench_charts``.
+Both are timed in the same process on the same open journal, interleaved after
+one warm-up each, and the medians are reported:
+
+- warm (:func:`run`): the journal's tables already read, as in a notebook that
+  has drawn the dashboard before;
+- cold (:func:`run_cold`): the first redraw after a save, that is
+  ``journal.add(...)`` (which changes the table) and then the dashboard.
+
+Run it with ``python -m benchmarks.bench_charts``.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import itertools
 import json
+import shutil
 import statistics
 import sys
+import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -34,7 +49,7 @@ from .timing import interleaved, seconds
 
 MAX_SECONDS = 1.0
 """Target: the dashboard's spec from the million-row journal in under a second."""
-MIN_SPEED_UP = 3.0
+MIN_SPEED_UP = 5.0
 """Target: at least this many times faster than the VegaFusion baseline."""
 MAX_SPEC_KB = 300
 """Target: the dashboard's spec (JSON) under this many kilobytes."""
@@ -49,6 +64,40 @@ class Row(NamedTuple):
     ratio: str
     target: str
     ok: bool
+
+
+@dataclass
+class Figures:
+    """What one warm comparison measured: paired times, and each side's last spec."""
+
+    ours: list[float]
+    theirs: list[float]
+    our_spec: dict
+    their_spec: dict
+    marbles: int
+
+    @property
+    def speed_up(self) -> float:
+        """The median of the paired ratios, baseline over trustlab."""
+        return statistics.median(b / a for a, b in zip(self.ours, self.theirs, strict=True))
+
+
+def measure(journal_dir: str | Path, *, runs: int = 5) -> Figures:
+    """Time the dashboard's spec, warm, with trustlab and with the VegaFusion baseline."""
+    journal = trustlab.open_journal(journal_dir)
+    for name in TABLES:  # read every table now: the journal is already open in a notebook
+        journal.table(name)
+    people = insights.busiest_people(journal, max_people=charts.MAX_PEOPLE)
+
+    def ours() -> dict:
+        return charts.dashboard(journal).to_dict()
+
+    def theirs() -> dict:
+        with alt.data_transformers.enable("vegafusion"):
+            return baseline_dashboard(journal, people).to_dict(format="vega")
+
+    (our_times, their_times), (our_spec, their_spec) = interleaved(ours, theirs, runs=runs)
+    return Figures(our_times, their_times, our_spec, their_spec, len(journal.table("marbles")))
 
 
 def run(
@@ -74,29 +123,21 @@ def run(
     """
     if journal_dir is None:
         journal_dir = cached_journal(marbles)
-    journal = trustlab.open_journal(journal_dir)
-    for name in TABLES:  # read every table now: the journal is already open in a notebook
-        journal.table(name)
-    people = insights.busiest_people(journal, max_people=charts.MAX_PEOPLE)
+    return rows_of(measure(journal_dir, runs=runs))
 
-    def ours() -> dict:
-        return charts.dashboard(journal).to_dict()
 
-    def theirs() -> dict:
-        with alt.data_transformers.enable("vegafusion"):
-            return baseline_dashboard(journal, people).to_dict(format="vega")
-
-    (our_times, their_times), (our_spec, their_spec) = interleaved(ours, theirs, runs=runs)
-    our_time, their_time = statistics.median(our_times), statistics.median(their_times)
-    our_kb, their_kb = _kilobytes(our_spec), _kilobytes(their_spec)
-    our_rows, their_rows = _largest_dataset(our_spec), _largest_dataset(their_spec)
-    rows = len(journal.table("marbles"))
-    speed_up = their_time / our_time
+def rows_of(figures: Figures) -> list[Row]:
+    """The table's rows for ``figures``: build time, spec size, largest dataset."""
+    our_time, their_time = statistics.median(figures.ours), statistics.median(figures.theirs)
+    our_kb, their_kb = _kilobytes(figures.our_spec), _kilobytes(figures.their_spec)
+    our_rows = _largest_dataset(figures.our_spec)
+    their_rows = _largest_dataset(figures.their_spec)
+    speed_up = figures.speed_up
     return [
         Row(
-            f"dashboard spec, {rows:,}-marble journal",
+            f"dashboard spec, {figures.marbles:,}-marble journal",
             seconds(our_time),
-            f"{seconds(their_time)} (raw rows + VegaFusion)",
+            f"{seconds(their_time)} ({BASELINE})",
             f"{speed_up:.1f}× faster",
             f"< {MAX_SECONDS:g} s and ≥ {MIN_SPEED_UP:g}× faster",
             our_time < MAX_SECONDS and speed_up >= MIN_SPEED_UP,
@@ -120,7 +161,52 @@ def run(
     ]
 
 
-# --- the baseline: raw rows, Vega-Lite transforms, VegaFusion -----------------------
+def run_cold(journal_dir: str | Path, *, runs: int = 5) -> tuple[list[float], list[float]]:
+    """Time the first redraw after a save: ``add`` then the dashboard, both ways.
+
+    Each run adds one marble to a copy of ``journal_dir`` (in a temporary folder)
+    and then builds the dashboard's spec, with trustlab or with the baseline.
+
+    Returns
+    -------
+    tuple of list of float
+        The seconds of each run of trustlab and of the baseline, run in pairs.
+    """
+    with tempfile.TemporaryDirectory(prefix="trustlab-bench-charts-") as scratch:
+        journal = trustlab.open_journal(shutil.copytree(journal_dir, Path(scratch) / "j"))
+        for name in TABLES:
+            journal.table(name)
+        people = insights.busiest_people(journal, max_people=charts.MAX_PEOPLE)
+        last = journal.table("marbles")["date"].max().date()
+        days = itertools.count(1)
+
+        def save() -> None:  # one marble a day after the last, as a journal grows
+            day = last + datetime.timedelta(days=next(days))
+            journal.add(
+                "marbles",
+                date=day.isoformat(),
+                person=people[0],
+                marbles=1,
+                moment="Showed up, as promised",
+                braving="reliability",
+            )
+
+        def ours() -> dict:
+            save()
+            return charts.dashboard(journal).to_dict()
+
+        def theirs() -> dict:
+            save()
+            with alt.data_transformers.enable("vegafusion"):
+                return baseline_dashboard(journal, people).to_dict(format="vega")
+
+        (our_times, their_times), _ = interleaved(ours, theirs, runs=runs)
+    return our_times, their_times
+
+
+# --- the baseline: the rows each chart uses, Vega-Lite transforms, VegaFusion ---------------
+
+BASELINE = "VegaFusion, only the columns the charts use"
 
 _TIME_UNITS = {
     "D": "yearmonthdate",
@@ -136,10 +222,11 @@ def baseline_dashboard(journal: trustlab.Journal, people: Sequence[str]) -> alt.
 
     The panels, marks and encodings match :func:`trustlab.charts.dashboard`;
     the aggregation is left to VegaFusion instead of pandas. Periods are the
-    ones trustlab picks, so both draw the same number of points.
+    ones trustlab picks, so both draw the same number of points. Each table
+    comes with only the columns its charts use.
     """
     people = list(people)
-    marbles = journal.table("marbles")
+    marbles = journal.table("marbles")[["date", "person", "marbles", "braving"]]
     mine = alt.FieldOneOfPredicate(field="person", oneOf=people)
     in_and_out = {
         "earned": "datum.marbles > 0 ? datum.marbles : 0",
@@ -223,7 +310,7 @@ def baseline_dashboard(journal: trustlab.Journal, people: Sequence[str]) -> alt.
     ).properties(title="Which parts of trust each person has shown")
 
     steps = (
-        alt.Chart(journal.table("steps"))
+        alt.Chart(journal.table("steps")[["person", "response"]])
         .transform_filter(mine)
         .transform_aggregate(steps="count()", groupby=["person", "response"])
         .transform_joinaggregate(answered="sum(steps)", groupby=["person"])
@@ -239,7 +326,7 @@ def baseline_dashboard(journal: trustlab.Journal, people: Sequence[str]) -> alt.
     )
 
     flags = (
-        alt.Chart(journal.table("red_flags"))
+        alt.Chart(journal.table("red_flags")[["date", "response"]])
         .transform_timeunit(period=f"{jar_unit}(date)")
         .transform_calculate(
             heeded="datum.response == 'heeded' ? 1 : 0",
@@ -255,7 +342,7 @@ def baseline_dashboard(journal: trustlab.Journal, people: Sequence[str]) -> alt.
         .transform_calculate(rate="datum.heeded_so_far / datum.decided_so_far")
     )
     promises = (
-        alt.Chart(journal.table("promises"))
+        alt.Chart(journal.table("promises")[["date", "kept"]])
         .transform_timeunit(period=f"{jar_unit}(date)")
         .transform_calculate(kept="datum.kept == 'yes' ? 1 : 0", decided="datum.kept == '' ? 0 : 1")
         .transform_aggregate(kept="sum(kept)", decided="sum(decided)", groupby=["period"])
@@ -283,7 +370,7 @@ def baseline_dashboard(journal: trustlab.Journal, people: Sequence[str]) -> alt.
     ).properties(width=380, height=180, title="Trusting myself")
 
     qualities = (
-        alt.Chart(journal.table("observations"))
+        alt.Chart(journal.table("observations")[["person", "quality", "shown"]])
         .transform_filter(mine)
         .transform_filter(alt.datum.quality != "")
         .transform_calculate(yes="datum.shown == 'yes' ? 1 : 0")
@@ -315,7 +402,7 @@ def baseline_dashboard(journal: trustlab.Journal, people: Sequence[str]) -> alt.
             ),
         )
         .properties(width=380, height=80)
-        .facet(row="belief:N", data=journal.table("beliefs"))
+        .facet(row="belief:N", data=journal.table("beliefs")[["date", "belief", "before", "after"]])
         .transform_timeunit(day="yearmonthdate(date)")
         .transform_aggregate(
             before="mean(before)",
@@ -326,7 +413,7 @@ def baseline_dashboard(journal: trustlab.Journal, people: Sequence[str]) -> alt.
         .properties(title="How true my beliefs have felt")
     )
 
-    triggers = journal.table("triggers")
+    triggers = journal.table("triggers")[["date", "origin", "intensity", "my_share"]]
     trigger_unit = _TIME_UNITS[
         charts.choose_freq(triggers["date"], max_periods=40, min_per_period=2)
     ]
@@ -354,15 +441,19 @@ def baseline_dashboard(journal: trustlab.Journal, people: Sequence[str]) -> alt.
         .properties(width=320, height=150, title="How much of each trigger I saw as mine")
     )
 
-    def row(*panels):
-        return alt.hconcat(*panels).resolve_scale(color="independent", shape="independent")
-
+    # One column, in trustlab's order (see trustlab.charts.dashboard).
     return (
         alt.vconcat(
-            row(jar, jars),
-            row(braving, steps),
-            row(self_trust, qualities),
-            row(beliefs, alt.vconcat(over_time, blame).resolve_scale(color="independent")),
+            jar,
+            jars,
+            braving,
+            steps,
+            self_trust,
+            qualities,
+            beliefs,
+            over_time,
+            blame,
+            spacing=50,
         )
         .resolve_scale(color="independent", shape="independent")
         .properties(title="Your trust journal at a glance")

@@ -1,31 +1,47 @@
-"""The benchmark's journal generator and its table, at a tiny size and without timing."""
+"""The benchmarks' journals, their table and the README's copy of it: tiny sizes, no timing."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import trustlab
-from benchmarks import bench_journal, generate
+from benchmarks import generate, report, suite, timing
+from trustlab import storage
 from trustlab.storage import format_rows, read_table_file
+
+SHAPES = list(generate.SHAPES)
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    return generate.generate_journal(
-        tmp_path_factory.mktemp("bench") / "journal", marbles=2_000, people=200, years=10
-    )
+def shaped(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bench")
+    return {
+        shape: generate.generate_journal(
+            root / shape, marbles=2_000, people=200, years=10, shape=shape
+        )
+        for shape in SHAPES
+    }
 
 
-def test_generated_journal_opens_clean_with_requested_sizes(generated):
-    journal = trustlab.open_journal(generated)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_generated_journal_opens_clean_with_requested_sizes(shaped, shape):
+    journal = trustlab.open_journal(shaped[shape])
     assert journal.problems == []
     marbles = journal.table("marbles")
     assert len(marbles) == 2_000
     assert len(journal.table("people")) == 200
     assert set(marbles["person"]) <= set(journal.table("people")["person"])
-    assert marbles["id"].str.fullmatch(r"[0-9a-f]{16}").all()
+    pattern = r"[0-9a-f]{16}" if generate.SHAPES[shape].ids else r"L[0-9a-f]{16}(-[0-9]+)?"
+    assert marbles["id"].str.fullmatch(pattern).all()
     assert marbles["date"].min().year == 2015 and marbles["date"].max().year <= 2024
     every_table = journal.counts()
     assert all(every_table[name] > 0 for name in trustlab.TABLES)
@@ -33,20 +49,61 @@ def test_generated_journal_opens_clean_with_requested_sizes(generated):
     assert len(ids) == len(set(ids))
 
 
-def test_generated_files_are_byte_for_byte_what_trustlab_writes(generated):
+def test_shapes_hold_the_same_entries_written_differently(shaped):
+    tables = {shape: trustlab.open_journal(shaped[shape]).table("marbles") for shape in SHAPES}
+    same = ["date", "person", "marbles", "braving"]
+    for shape in SHAPES:
+        pd.testing.assert_frame_equal(tables[shape][same], tables["ids"][same])
+    pd.testing.assert_frame_equal(tables["bom_crlf"], tables["ids"])
+    moments = tables["quoted"]["moment"]
+    assert moments.str.contains(",").any() and moments.str.contains('"').any()
+    assert moments.str.contains("\n").any() and moments.str.contains("\r\n").any()
+    raw = (shaped["bom_crlf"] / "marbles.csv").read_bytes()
+    assert raw.startswith(storage.BOM) and raw.count(b"\r\n") == raw.count(b"\n")
+    lines = raw.split(b"\r\n")[1:-1]
+    quoted = [line for line in lines if b'"' in line]
+    assert 0 < len(quoted) < len(lines)  # quotes only where needed
+    assert all(b'","' not in line for line in quoted)
+
+
+@pytest.mark.parametrize("shape", ["ids", "no_ids", "quoted"])
+def test_generated_files_are_byte_for_byte_what_trustlab_writes(shaped, shape):
     for name in trustlab.TABLES:
-        file = generated / f"{name}.csv"
+        file = shaped[shape] / f"{name}.csv"
         raw = read_table_file(file)
         columns = (raw.data.column(i).to_pylist() for i in range(raw.data.num_columns))
         rows = [raw.header, *zip(*columns, strict=True)]
-        assert raw.header[0] == "id"
+        assert (raw.header[0] == "id") == generate.SHAPES[shape].ids
         assert file.read_bytes() == format_rows(rows), name
 
 
-def test_generation_is_deterministic(tmp_path, generated):
-    again = generate.generate_journal(tmp_path / "again", marbles=2_000)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_every_shape_takes_the_fast_reader_and_reads_as_the_csv_module_does(shaped, shape):
     for name in trustlab.TABLES:
-        assert (again / f"{name}.csv").read_bytes() == (generated / f"{name}.csv").read_bytes()
+        data = (shaped[shape] / f"{name}.csv").read_bytes()
+        fast = _fast(data)
+        assert fast is not None, name
+        _assert_same_read(fast, storage._read_slow(data, f"{name}.csv"))
+
+
+def test_generation_is_deterministic(tmp_path, shaped):
+    for shape in ("ids", "bom_crlf"):
+        again = generate.generate_journal(tmp_path / shape, marbles=2_000, shape=shape)
+        for name in trustlab.TABLES:
+            assert (again / f"{name}.csv").read_bytes() == (
+                shaped[shape] / f"{name}.csv"
+            ).read_bytes()
+
+
+def test_every_table_journal_has_the_rows_asked_for(tmp_path):
+    folder = generate.generate_journal(
+        tmp_path / "every", marbles=1_500, people=1_500, others=1_500
+    )
+    journal = trustlab.open_journal(folder)
+    assert journal.problems == []
+    assert journal.counts() == dict.fromkeys(trustlab.TABLES, 1_500)
+    people = journal.table("people")["person"]
+    assert people.is_unique and people.str.fullmatch(r"\w+ [A-Z]\.( \d+)?").all()
 
 
 def test_cached_journal_is_generated_once(tmp_path):
@@ -55,20 +112,138 @@ def test_cached_journal_is_generated_once(tmp_path):
     assert generate.cached_journal(50, root=tmp_path) == first
     assert (first / "marbles.csv").stat().st_mtime_ns == stamp
     assert first.name == generate.journal_key(50)
+    other = generate.cached_journal(50, root=tmp_path, shape="no_ids")
+    assert other != first and other.name == generate.journal_key(50, shape="no_ids")
+
+
+def test_derived_ids_are_pandas_hash_of_the_row_numbered_when_repeated(shaped, tmp_path):
+    folder = tmp_path / "by-hand"
+    folder.mkdir()
+    same = "2024-03-01,Sam,2,Called back,reliability\n"
+    (folder / "marbles.csv").write_text(
+        "date,person,marbles,moment,braving\n" + same + "2024-03-02,Sam,-1,Late,\n" + same * 2
+    )
+    for journal, names in (
+        (trustlab.open_journal(shaped["no_ids"]), ["marbles", "people"]),
+        (trustlab.open_journal(folder), ["marbles"]),
+    ):
+        for name in names:
+            frame = journal.table(name)
+            hashes = pd.util.hash_pandas_object(frame.drop(columns="id"), index=False)
+            expected, seen = [], {}
+            for h in hashes:
+                seen[h] = seen.get(h, 0) + 1
+                suffix = f"-{seen[h]}" if seen[h] > 1 else ""
+                expected.append(f"L{int(h):016x}{suffix}")
+            assert frame["id"].tolist() == expected
+    assert [i[17:] for i in trustlab.open_journal(folder).table("marbles")["id"]] == [
+        "",
+        "",
+        "-2",
+        "-3",
+    ]
+
+
+# --- the fast reader agrees with the csv module ------------------------------------------
+
+_FIELD = st.lists(st.sampled_from([*'ab ,"é🍲\n\r', "\r\n"]), max_size=6).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.lists(_FIELD, min_size=3, max_size=3), max_size=6),
+    quoting=st.sampled_from([csv.QUOTE_ALL, csv.QUOTE_MINIMAL]),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    bom=st.booleans(),
+)
+def test_fast_reader_reads_multi_line_text_as_the_csv_module_does(rows, quoting, newline, bom):
+    out = io.StringIO()
+    csv.writer(out, quoting=quoting, lineterminator=newline).writerows([["id", "note", "x"], *rows])
+    data = (storage.BOM if bom else b"") + out.getvalue().encode("utf-8")
+    slow = storage._read_slow(data, "f.csv")
+    fast = _fast(data)
+    if fast is not None:  # otherwise the slow path reads it, as before
+        assert not slow.problems and slow.torn is None
+        _assert_same_read(fast, slow)
+
+
+def _fast(data: bytes):
+    view = np.frombuffer(data, dtype=np.uint8)
+    return storage._read_fast(pa.py_buffer(data), view, storage._ByteCounts.of(view, 7), "f.csv")
+
+
+def _assert_same_read(fast, slow) -> None:
+    assert fast.header == slow.header
+    assert fast.data.equals(slow.data)
+    fast_lines = fast.lines if fast.lines is not None else np.arange(fast.data.num_rows) + 2
+    assert fast_lines.tolist() == slow.lines.tolist()
+    assert (fast.bom, fast.newline) == (slow.bom, slow.newline)
+
+
+# --- the table and the README -------------------------------------------------------------
 
 
 def test_table_has_a_row_per_measurement_with_a_numeric_ratio():
     measurements = [
-        bench_journal.Measurement.from_runs("open", [0.3, 0.4], [0.1, 0.1], "pyarrow", max_ratio=2),
-        bench_journal.Measurement.from_runs(
-            "add", [0.002, 0.0021], [0.0019, 0.002], "small", max_ratio=2, max_seconds=0.005
+        report.Measurement.from_runs(
+            "open", "big", [0.3, 0.4], [0.1, 0.1], "pyarrow", max_ratio=1.5
         ),
+        report.Measurement.from_runs(
+            "add",
+            "big",
+            [0.0015, 0.0016],
+            [0.0015, 0.0016],
+            "small",
+            max_ratio=1.5,
+            max_seconds=0.002,
+        ),
+        report.Measurement.from_runs(
+            "dashboard", "big", [0.2, 0.3], [1.0, 1.2], "VegaFusion", min_speed_up=5
+        ),
+        report.Measurement.from_runs("correct", "big", [2.0, 2.0], [0.5, 0.5], "bare"),
     ]
-    lines = bench_journal.format_table(measurements).splitlines()
-    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
-    assert header == ["measurement", "trustlab", "baseline", "ratio", "target", "ok"]
-    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
-    assert [row[0] for row in rows] == ["open", "add"]
-    ratios = [float(re.fullmatch(r"([0-9.]+)×", row[3]).group(1)) for row in rows]
-    assert ratios == pytest.approx([3.5, 1.05], abs=0.01)
-    assert [row[5] for row in rows] == ["NO", "yes"]
+    table = report.format_table([m.row() for m in measurements])
+    lines = table.splitlines()
+    assert [c.strip() for c in lines[0].strip("|").split("|")] == list(report.HEADER)
+    rows = report.parse_table(table)
+    assert [row[0] for row in rows] == ["open", "add", "dashboard", "correct"]
+    ratios = [float(re.match(r"([0-9.]+)×", row[4]).group(1)) for row in rows]
+    assert ratios == pytest.approx([3.5, 1.0, 4.4, 4.0], abs=0.01)
+    assert [row[5] for row in rows] == ["≤ 1.5×", "< 2 ms and ≤ 1.5×", "≥ 5× faster", "—"]
+    assert [row[6] for row in rows] == ["NO", "yes", "NO", "—"]
+
+
+def test_readme_writer_replaces_only_what_is_between_the_markers(tmp_path):
+    before = "# Title\n\nSome text | with a pipe\n\n"
+    after = "\n\nMore text.\n## Next\n"
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{before}{report.START}\nold table\n{report.END}{after}", encoding="utf-8")
+    report.write_readme("| a |\n|---|\n| 1 |", readme)
+    text = readme.read_text(encoding="utf-8")
+    assert text == f"{before}{report.START}\n| a |\n|---|\n| 1 |\n{report.END}{after}"
+    report.write_readme("| a |\n|---|\n| 1 |", readme)  # the same again: nothing changes
+    assert readme.read_text(encoding="utf-8") == text
+    assert report.between_markers(text) == "\n| a |\n|---|\n| 1 |\n"
+    for broken in ("no markers", f"{report.END}{report.START}", report.START * 2 + report.END):
+        with pytest.raises(ValueError):
+            report.replace_between_markers(broken, "x")
+
+
+def test_the_readme_table_has_the_rows_the_benchmark_produces(tmp_path, monkeypatch):
+    pytest.importorskip("vegafusion")
+    monkeypatch.setattr(timing, "WARM_UPS", 0)
+    sizes = suite.Sizes(marbles=300, people=20, every=60, small=100)
+    rows = suite.run_all(sizes, suite.Runs(open=1, adds=1, rewrites=1, dashboard=1), root=tmp_path)
+    readme = report.README.read_text(encoding="utf-8")
+    block = report.between_markers(readme)
+    assert block.strip().startswith("| " + " | ".join(report.HEADER) + " |")
+    in_readme = report.parse_table(block)
+    assert [_label(r) for r in in_readme] == [_label(row.cells()) for row in rows]
+    assert all(row.ok in (True, False, None) for row in rows)
+    produced = report.parse_table(report.format_table(rows))
+    assert produced == [row.cells() for row in rows]
+
+
+def _label(cells: list[str]) -> tuple[str, str]:
+    """The measurement and its journal, with the sizes left out (the test's are tiny)."""
+    return cells[0], re.sub(r"\d[\d,]*", "N", cells[1])

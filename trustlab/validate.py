@@ -227,12 +227,9 @@ def _ids(raw, data, frame, line, problems) -> tuple[pa.Array, bool]:
     empty = _mask(pc.equal(ids, ""))
     derived = bool(empty.any())
     if derived:
-        filled = ids.to_pylist()
-        rows = np.flatnonzero(empty)
-        for i, made in zip(rows, content_ids(frame.iloc[rows]).to_pylist(), strict=True):
-            filled[int(i)] = made
-        ids = pa.array(filled, pa.string())
-    if not _may_repeat(ids):
+        made = content_ids(frame.iloc[np.flatnonzero(empty)])
+        ids = pc.replace_with_mask(ids, pa.array(empty), made)
+    if not _may_repeat(ids) or pc.count_distinct(ids).as_py() == len(ids):
         return ids, derived
     series = pd.Series(ids.to_numpy(zero_copy_only=False))
     repeated = series.duplicated(keep="first")
@@ -252,6 +249,9 @@ def _ids(raw, data, frame, line, problems) -> tuple[pa.Array, bool]:
 
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+_BYTE = np.arange(256)
+_HEX_PAIRS = (_HEX[_BYTE >> 4] | _HEX[_BYTE & 15].astype("<u2") << 8).astype("<u2")
+"""Each byte's two hex digits, as the two bytes of one little-endian number."""
 
 
 def content_ids(frame: pd.DataFrame) -> pa.Array:
@@ -267,16 +267,29 @@ def content_ids(frame: pd.DataFrame) -> pa.Array:
     digits = hashes.astype(">u8").view(np.uint8).reshape(n, 8)
     text = np.empty((n, 17), dtype=np.uint8)
     text[:, 0] = ord("L")
-    text[:, 1::2] = _HEX[digits >> 4]
-    text[:, 2::2] = _HEX[digits & 15]
-    ids = pa.array(text.view("S17").ravel(), pa.binary(17)).cast(pa.string())
-    repeat = pd.Series(hashes).duplicated()
-    if repeat.any():
-        nth = pd.Series(hashes).groupby(hashes).cumcount().to_numpy() + 1
-        texts = ids.to_pylist()
-        for i in np.flatnonzero(repeat.to_numpy()):
-            texts[i] = f"{texts[i]}-{nth[i]}"
-        ids = pa.array(texts, pa.string())
+    text[:, 1:] = _HEX_PAIRS[digits].view(np.uint8).reshape(n, 16)
+    data = text.reshape(-1)
+    lengths = np.full(n, 17, dtype=np.int64)
+    ordered = np.sort(hashes)
+    same_as_before = ordered[1:] == ordered[:-1]
+    if same_as_before.any():
+        # Number the copies of each repeated entry in file order (only the rows whose
+        # content repeats take part) and write "-2", "-3", ... after their hex digits.
+        repeated = np.unique(ordered[1:][same_as_before])
+        involved = np.flatnonzero(pd.Series(hashes).isin(repeated).to_numpy())
+        same = hashes[involved]
+        nth = pd.Series(same).groupby(same, sort=False).cumcount().to_numpy() + 1
+        later = nth > 1
+        rows = involved[later]
+        suffixes = [f"-{k}" for k in nth[later].tolist()]
+        extra = np.fromiter(map(len, suffixes), dtype=np.int64, count=len(suffixes))
+        lengths[rows] += extra
+        added = np.frombuffer("".join(suffixes).encode("ascii"), dtype=np.uint8)
+        data = np.insert(data, np.repeat((rows + 1) * 17, extra), added)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    ids = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+    ids = ids.cast(pa.string())
     return ids
 
 
@@ -448,7 +461,10 @@ _CHECKS = {"text": _check_text, "date": _check_date, "int": _check_int, "choice"
 
 
 def _repeats(values: pa.Array, col: Column, line) -> list[_Bad]:
-    series = pd.Series(pc.utf8_trim_whitespace(values).to_numpy(zero_copy_only=False))
+    trimmed = pc.utf8_trim_whitespace(values)
+    if pc.count_distinct(trimmed).as_py() == len(trimmed):  # every value differs
+        return []
+    series = pd.Series(trimmed.to_numpy(zero_copy_only=False))
     nonblank = series != ""
     repeated = series.duplicated(keep="first") & nonblank
     bad = []
