@@ -82,7 +82,20 @@ def _environment(home: Path, runtime: Path) -> dict[str, str]:
     path = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.update(HOME=str(home), JUPYTER_RUNTIME_DIR=str(runtime), PYTHONPATH=path,
                PYTHONUNBUFFERED="1")
+    expose_app_in_browser(home)
     return env
+
+
+def expose_app_in_browser(home: Path) -> None:
+    """Give the page window.jupyterapp, which the helpers in lab.py read the notebook from.
+
+    The test's own Jupyter configuration, in its temp HOME (as a person's ~/.jupyter):
+    trustlab itself writes no configuration.
+    """
+    config = home / ".jupyter"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "jupyter_server_config.json").write_text(
+        '{"LabApp": {"expose_app_in_browser": true}}', "utf-8")
 
 
 def start_trustlab(log: Path, env: dict[str, str], *args: str) -> Session:
