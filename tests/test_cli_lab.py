@@ -4,6 +4,9 @@ Nothing it hands Jupyter lives where another user can write: every server option
 command line (no configuration file, nothing in the temp folder), JupyterLab's settings and
 workspaces live in the journal's private ``.trustlab/lab`` folder, nothing is written in the
 Python environment, and kernels talk over IPC sockets in Jupyter's private runtime folder.
+The same server shows app views of the notebooks with Voilà (``/voila/render/NAME``), offline,
+and JupyterLab opens the person's copies as trusted (trustlab signs them with the key in
+Jupyter's data folder, which it hands the server).
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
+from queue import Empty
 
 import pytest
 
@@ -53,6 +58,15 @@ def runtime(monkeypatch) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def jupyter_data(tmp_path, monkeypatch) -> Path:
+    """Jupyter's data folder (the notary's key and signatures): a temp one, never the real."""
+    folder = tmp_path / "jupyter-data"
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(folder))
+    monkeypatch.delenv("JUPYTER_PATH", raising=False)
+    return folder
+
+
 @pytest.fixture
 def shared_tmp(tmp_path, monkeypatch, runtime) -> Path:
     """The temp folder every user shares, pointed at a fresh folder."""
@@ -68,6 +82,7 @@ class FakePopen:
     def __init__(self, args, **kwargs):
         self.args = list(args)
         self.env = kwargs.get("env")
+        self.cwd = kwargs.get("cwd")
         self.returncode = 0
 
     def wait(self, timeout=None):
@@ -148,6 +163,7 @@ def test_allow_root_only_for_root(monkeypatch, tmp_path, runtime):
     assert "--allow-root" in cli.lab_command(tmp_path)
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     assert "--allow-root" not in cli.lab_command(tmp_path)
+    cli.lab_settings()  # imports JupyterLab first: send2trash reads os.getuid on import
     monkeypatch.delattr(os, "geteuid")
     monkeypatch.delattr(os, "getuid", raising=False)
     assert "--allow-root" not in cli.lab_command(tmp_path)
@@ -326,6 +342,8 @@ def test_settings_that_are_not_json_are_left_as_they_are(tmp_path, runtime, caps
     ".trustlab/lab/settings",
     ".trustlab/lab/workspaces",
     ".trustlab/lab/settings/@jupyterlab/apputils-extension",
+    ".trustlab/lab/jupyter",
+    ".trustlab/lab/jupyter/nbconvert/templates/trustlab",
 ])
 def test_a_symlinked_lab_folder_is_refused(tmp_path, launched, capsys, link):
     journal = tmp_path / "journal"
@@ -359,13 +377,15 @@ def test_a_symlinked_settings_file_is_not_written_through(tmp_path, launched, ca
 
 @needs_uids
 @pytest.mark.parametrize("where", ["journal", ".trustlab/lab", ".trustlab/lab/settings",
-                                   ".trustlab/notebooks", "runtime"])
-def test_a_folder_other_users_can_change_is_refused(tmp_path, runtime, launched, capsys,
-                                                    where):
+                                   ".trustlab/notebooks", "runtime", "jupyter data"])
+def test_a_folder_other_users_can_change_is_refused(tmp_path, runtime, jupyter_data, launched,
+                                                    capsys, where):
     journal = tmp_path / "journal"
     (journal / ".trustlab" / "lab" / "settings").mkdir(mode=0o700, parents=True)
     (journal / ".trustlab" / "notebooks").mkdir(mode=0o700)
-    folder = {"journal": journal, "runtime": runtime}.get(where, journal / where)
+    jupyter_data.mkdir(mode=0o700)
+    folder = {"journal": journal, "runtime": runtime, "jupyter data": jupyter_data}.get(
+        where, journal / where)
     folder.chmod(0o777)
     try:
         assert run_lab(journal) == 2
@@ -388,6 +408,136 @@ def test_a_lab_folder_of_another_user_is_refused(tmp_path, launched, capsys):
     assert "belongs to another user" in capsys.readouterr().err
     assert list(settings.iterdir()) == []
     assert launched == []
+
+
+# --- trusted copies and Voilà's app views -------------------------------------------------
+
+
+def test_the_copies_are_trusted_with_the_key_jupyterlab_uses(tmp_path, launched, jupyter_data):
+    import nbformat
+    from jupyter_core.paths import jupyter_data_dir
+    from nbformat.sign import NotebookNotary
+
+    journal = tmp_path / "journal"
+    assert run_lab(journal) == 0
+    (child,) = launched
+    # the server's notary reads its key and signatures where trustlab signed
+    assert child.env["JUPYTER_DATA_DIR"] == str(jupyter_data) == jupyter_data_dir()
+    copies = sorted((journal / ".trustlab" / "notebooks").glob("*.ipynb"))
+    assert copies
+    with NotebookNotary(data_dir=child.env["JUPYTER_DATA_DIR"]) as notary:
+        for copy in copies:
+            assert notary.check_signature(nbformat.read(copy, as_version=4)), copy.name
+
+
+def test_voila_app_views_use_trustlabs_template_from_the_journal(tmp_path, launched,
+                                                                 monkeypatch):
+    monkeypatch.setenv("JUPYTER_PATH", "/a/path/of/mine")
+    journal = tmp_path / "journal"
+    assert run_lab(journal) == 0
+    (child,) = launched
+    for option in ("--VoilaConfiguration.template=trustlab",
+                   "--VoilaConfiguration.allow_template_override=NO",
+                   '--ServerApp.tornado_settings={"mathjax_url": None, "mathjax_config": None}',
+                   '--ServerApp.jpserver_extensions={"trustlab.cli": True}'):
+        assert option in child.args
+    lab = journal / ".trustlab" / "lab"
+    assert child.env["JUPYTER_PATH"] == os.pathsep.join([str(lab / "jupyter"),
+                                                         "/a/path/of/mine"])
+    template = lab / "jupyter" / "nbconvert" / "templates" / "trustlab"
+    assert sorted(p.name for p in template.iterdir()) == ["conf.json", "index.html.j2"]
+    assert json.loads((template / "conf.json").read_text("utf-8")) == {"base_template": "lab"}
+    assert "cdn.jsdelivr.net" in (template / "index.html.j2").read_text("utf-8")  # removed
+    if os.name == "posix":
+        for folder in (lab / "jupyter", lab / "jupyter" / "nbconvert",
+                       lab / "jupyter" / "nbconvert" / "templates", template):
+            assert mode(folder) == 0o700, folder
+        assert {mode(p) for p in template.iterdir()} == {0o600}
+    # Voilà finds it (as the server will, with that JUPYTER_PATH), on top of its "lab" template
+    from jupyter_core.paths import jupyter_path
+    from voila.paths import collect_template_paths
+
+    monkeypatch.setenv("JUPYTER_PATH", child.env["JUPYTER_PATH"])
+    paths = collect_template_paths(["voila", "nbconvert"], "trustlab", prune=True,
+                                   root_dirs=jupyter_path())
+    assert paths[0] == str(template)
+    assert any(p.endswith(os.path.join("voila", "templates", "lab")) for p in paths)
+
+
+def test_jupyterlab_runs_in_the_journals_lab_folder(tmp_path, launched, monkeypatch):
+    """Voilà reads voila.py (code) from the folder the server runs in: never wherever the
+    person happened to start trustlab (their Downloads, a shared folder ...)."""
+    from voila.server_extension import load_config_file
+
+    started_in = tmp_path / "shared"
+    started_in.mkdir()
+    (started_in / "voila.json").write_text('{"VoilaConfiguration": {"strip_sources": false}}',
+                                           "utf-8")
+    monkeypatch.chdir(started_in)
+    assert load_config_file().VoilaConfiguration.strip_sources is False  # what is at stake
+    journal = tmp_path / "journal"
+    assert run_lab(journal) == 0
+    (child,) = launched
+    assert child.cwd == journal / ".trustlab" / "lab"
+    monkeypatch.chdir(child.cwd)
+    assert "strip_sources" not in (load_config_file() or {}).get("VoilaConfiguration", {})
+
+
+def test_a_lost_wake_up_costs_a_kernel_client_in_the_server_a_second():
+    """The server extension's fix, on a real socket whose wake-ups are lost (as seen in Voilà:
+    the reply waits in the socket while the page spins forever)."""
+    import zmq
+    import zmq.asyncio
+    from jupyter_client.channels import AsyncZMQSocketChannel
+    from jupyter_client.session import Session
+
+    async def scenario() -> list[str]:
+        context = zmq.asyncio.Context()
+        here, kernel = context.socket(zmq.PAIR), context.socket(zmq.PAIR)
+        here.bind("inproc://lost-wake-up")
+        kernel.connect("inproc://lost-wake-up")
+        session = Session()
+        channel = AsyncZMQSocketChannel(here, session)
+        plain = AsyncZMQSocketChannel.get_msg
+        sliced = cli._sliced_get_msg(plain)
+        try:
+            waiting = asyncio.ensure_future(plain(channel))
+            await asyncio.sleep(0)  # it is waiting on the socket now
+            assert asyncio.get_running_loop().remove_reader(here.FD)  # wake-ups are lost
+            session.send(kernel, "execute_reply", {"status": "ok", "n": 1})
+            done, _ = await asyncio.wait([waiting], timeout=2 * cli.WAKE_UP)
+            assert not done  # the reply is there, and the plain wait never ends
+            waiting.cancel()
+            seen = [(await sliced(channel))["content"]["n"]]  # it was in the socket all along
+            waiting = asyncio.ensure_future(sliced(channel))
+            await asyncio.sleep(0)
+            session.send(kernel, "execute_reply", {"status": "ok", "n": 2})
+            start = time.monotonic()
+            seen.append((await asyncio.wait_for(waiting, 30))["content"]["n"])
+            assert time.monotonic() - start < 30
+            with pytest.raises(Empty):  # a timeout is still a timeout
+                await sliced(channel, 0.2)
+            return seen
+        finally:
+            here.close(linger=0)
+            kernel.close(linger=0)
+            context.term()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # Playwright may own this thread
+        assert pool.submit(asyncio.run, scenario()).result(timeout=120) == [1, 2]
+
+
+def test_the_server_extension_is_loaded_once(monkeypatch):
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    original = AsyncZMQSocketChannel.get_msg
+    monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", original)
+    assert cli._jupyter_server_extension_points() == [{"module": "trustlab.cli"}]
+    cli._load_jupyter_server_extension(object())
+    patched = AsyncZMQSocketChannel.get_msg
+    assert patched is not original and patched._trustlab
+    cli._load_jupyter_server_extension(object())
+    assert AsyncZMQSocketChannel.get_msg is patched
 
 
 # --- a real JupyterLab --------------------------------------------------------------------
@@ -509,6 +659,31 @@ def test_lab_serves_on_localhost_with_a_token_and_the_journal(tmp_path):
         assert names == {p.name for p in workspace.glob("*.ipynb")}
         assert stat.S_IMODE(journal.stat().st_mode) == 0o700
         assert f"your journal is {journal}" in log.read_text()
+        # JupyterLab opens the copies as trusted: no "Notebook ... is not trusted" (it logs
+        # that when it reads one that is not), and its notary (the temp HOME's) agrees.
+        for name in names:
+            api(f"api/contents/{urllib.parse.quote(name)}?content=1")
+        assert "not trusted" not in log.read_text(), log.read_text()
+        import nbformat
+        from nbformat.sign import NotebookNotary
+
+        with NotebookNotary(data_dir=str(tmp_path / "home/.local/share/jupyter")) as notary:
+            for copy in workspace.glob("*.ipynb"):
+                assert notary.check_signature(nbformat.read(copy, as_version=4)), copy.name
+        # Voilà's app view of a notebook, on the same server: trustlab's template, nothing
+        # loaded from elsewhere (no CDN stylesheet, no MathJax address), no cell failed.
+        request = urllib.request.Request(f"{base}/voila/render/00_start_here.ipynb",
+                                         headers={"Authorization": f"token {token}"})
+        with urllib.request.urlopen(request, timeout=180) as response:
+            page = response.read().decode("utf-8")
+        assert "voila/templates/trustlab/static/" in page
+        assert re.findall(r"<(?:link|script)\b[^>]*\b(?:href|src)=[\"']?(?:https?:)?//",
+                          page) == []
+        assert '"fullMathjaxUrl": null' in page and '"mathjaxConfig": null' in page
+        assert "Welcome to trustlab" in page and "error when executing" not in page
+        assert "from trustlab import workbook" not in page  # no code
+        assert "trustlab.cli | extension was successfully loaded" in log.read_text()
+
         # JupyterLab reads trustlab's settings from the journal's private folder
         tracker = api("lab/api/settings/@jupyterlab/notebook-extension:tracker")
         assert tracker["settings"]["autoStartDefaultKernel"] is True

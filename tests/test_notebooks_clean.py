@@ -57,3 +57,17 @@ def test_git_filter_strips_outputs_and_widget_state(tmp_path):
     staged = git("show", ":run.ipynb")
     assert "private words\\n" not in staged and "typed into a form" not in staged
     assert "print('private words')" in staged
+
+
+STEPS = [p for p in NOTEBOOKS if p.name[:2].isdigit()]
+
+
+@pytest.mark.parametrize("path", STEPS, ids=lambda p: p.name)
+def test_guided_notebooks_open_with_their_code_hidden(path):
+    """A person who has never programmed sees guidance and forms, not code."""
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code, f"{path.name} has no code cells"
+    shown = [c.source.splitlines()[0] for c in code
+             if not c.metadata.get("jupyter", {}).get("source_hidden")]
+    assert shown == [], f"{path.name}: code shown in {shown}"

@@ -3,6 +3,9 @@
 ``prepare_workspace`` copies the templates (the ``*.ipynb`` files of ``notebooks/``) into
 ``JOURNAL/.trustlab/notebooks`` the first time, and when a template changes it updates a copy
 the person did not edit (keeping the old one) or puts the new version beside one they did.
+The copies it writes are signed as trusted with Jupyter's notary (as ``jupyter trust`` would),
+so JupyterLab opens them without "not trusted"; the person's own versions keep whatever trust
+they have.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from pathlib import Path
 import pytest
 
 from trustlab import cli
+from trustlab import workspace as workspace_module
 from trustlab.workspace import (
     MANIFEST,
     UnsafeFolder,
     fingerprint,
+    notary_dir,
     prepare_workspace,
     workspace_dir,
 )
@@ -76,6 +81,25 @@ def journal(tmp_path) -> Path:
     folder = tmp_path / "journal"
     folder.mkdir(mode=0o700)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def jupyter_data(tmp_path, monkeypatch) -> Path:
+    """Jupyter's data folder (the notary's key and signatures): a temp one, never the real."""
+    folder = tmp_path / "jupyter-data"
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(folder))
+    return folder
+
+
+def trusted(path: Path, data_dir: Path) -> bool:
+    """Whether JupyterLab, with ``JUPYTER_DATA_DIR=data_dir``, trusts the notebook at ``path``
+    (what ``jupyter trust --check`` says; JupyterLab's contents manager checks the same way)."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new one makes a new key
+    with NotebookNotary(data_dir=str(data_dir)) as notary:
+        return notary.check_signature(nbformat.read(path, as_version=4))
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -235,6 +259,117 @@ def test_the_fingerprint_is_the_cells_sources_only():
     assert fingerprint(notebook("a = 1", "b = 3")) != fingerprint(template)
     assert fingerprint(notebook("a = 1")) != fingerprint(template)
     assert fingerprint(b"not json").startswith("bytes:")
+
+
+# --- trust ------------------------------------------------------------------------------------
+
+
+def test_the_copies_are_signed_as_trusted(journal, templates, jupyter_data):
+    assert notary_dir() == jupyter_data
+    workspace = prepare_workspace(journal, templates)
+    folder = workspace.folder
+    assert workspace.signed == ["00_start.ipynb", "05_jar.ipynb"]
+    assert trusted(folder / "00_start.ipynb", jupyter_data)
+    assert trusted(folder / "05_jar.ipynb", jupyter_data)
+    # in Jupyter's data folder, where JupyterLab's notary looks; nothing in the workspace
+    assert {p.name for p in jupyter_data.iterdir()} == {"notebook_secret", "nbsignatures.db"}
+    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "00_start.ipynb",
+                                                        "05_jar.ipynb"]
+    if os.name == "posix":
+        assert mode(jupyter_data) == 0o700 and mode(jupyter_data / "notebook_secret") == 0o600
+    # another notary (another key) trusts nothing of it: signing is per person and machine
+    assert not trusted(folder / "05_jar.ipynb", jupyter_data.parent / "elsewhere")
+    # once signed, nothing more to do
+    assert prepare_workspace(journal, templates).signed == []
+
+
+def test_the_notary_folder_can_be_named(journal, templates, tmp_path, jupyter_data):
+    other = tmp_path / "lab-data"
+    workspace = prepare_workspace(journal, templates, notary_folder=other)
+    assert trusted(workspace.folder / "05_jar.ipynb", other)
+    assert not jupyter_data.exists()
+
+
+def test_an_updated_copy_is_signed(journal, templates, jupyter_data):
+    folder = prepare_workspace(journal, templates).folder
+    new = notebook("jar = section(journal, charts=[marble_jar])")
+    (templates / "05_jar.ipynb").write_bytes(new)
+    workspace = prepare_workspace(journal, templates)
+    assert [name for name, _ in workspace.updated] == ["05_jar.ipynb"]
+    assert workspace.signed == ["05_jar.ipynb"]
+    assert (folder / "05_jar.ipynb").read_bytes() == new
+    assert trusted(folder / "05_jar.ipynb", jupyter_data)
+
+
+def test_an_edited_copy_keeps_its_own_trust_and_the_new_version_is_signed(
+    journal, templates, jupyter_data
+):
+    """The person's own version is theirs: trustlab signs only what it wrote itself, and
+    never signs (or unsigns) an edited copy, whatever is in it."""
+    folder = prepare_workspace(journal, templates).folder
+    jar = folder / "05_jar.ipynb"
+    edited = ran(notebook("jar = section(journal)", "# my own note: Sam"), "Sam")
+    jar.write_bytes(edited)
+    assert not trusted(jar, jupyter_data)
+    (templates / "05_jar.ipynb").write_bytes(notebook("jar = section(journal, charts=[c])"))
+    workspace = prepare_workspace(journal, templates)
+    beside = folder / "05_jar (new version).ipynb"
+    assert workspace.signed == [beside.name]
+    assert trusted(beside, jupyter_data)
+    assert jar.read_bytes() == edited and not trusted(jar, jupyter_data)
+    assert prepare_workspace(journal, templates).signed == []
+    assert not trusted(jar, jupyter_data)
+
+
+def test_a_copy_jupyterlab_saved_with_outputs_is_not_signed_by_trustlab(
+    journal, templates, jupyter_data
+):
+    folder = prepare_workspace(journal, templates).folder
+    jar = folder / "05_jar.ipynb"
+    jar.write_bytes(ran(jar.read_bytes(), "<script>alert(1)</script>"))  # same sources
+    assert not trusted(jar, jupyter_data)
+    assert prepare_workspace(journal, templates).signed == []
+    assert not trusted(jar, jupyter_data)
+
+
+def test_an_unsigned_copy_that_is_still_its_template_is_signed(journal, templates, tmp_path):
+    """A workspace made before copies were signed: its untouched copies are signed now."""
+    before = tmp_path / "before"  # copied with another key, as if never signed here
+    folder = prepare_workspace(journal, templates, notary_folder=before).folder
+    after = tmp_path / "after"
+    assert not trusted(folder / "05_jar.ipynb", after)
+    workspace = prepare_workspace(journal, templates, notary_folder=after)
+    assert workspace.copied == [] and workspace.signed == ["00_start.ipynb", "05_jar.ipynb"]
+    assert trusted(folder / "05_jar.ipynb", after)
+
+
+def test_a_template_with_outputs_is_copied_but_not_signed(journal, templates, jupyter_data):
+    """Trust lets a notebook's stored outputs run; trustlab vouches only for none."""
+    (templates / "05_jar.ipynb").write_bytes(ran(notebook("x = 1"), "<script></script>"))
+    workspace = prepare_workspace(journal, templates)
+    assert workspace.copied == ["00_start.ipynb", "05_jar.ipynb"]
+    assert workspace.signed == ["00_start.ipynb"]
+    assert not trusted(workspace.folder / "05_jar.ipynb", jupyter_data)
+
+
+def test_copies_that_cannot_be_signed_are_still_copied(journal, templates, monkeypatch):
+    def broken(folder):
+        raise PermissionError(13, "Permission denied", str(folder / "nbsignatures.db"))
+
+    monkeypatch.setattr(workspace_module, "_notary", broken)
+    workspace = prepare_workspace(journal, templates)
+    assert workspace.copied == ["00_start.ipynb", "05_jar.ipynb"] and workspace.signed == []
+    assert "could not mark the copies of the notebooks as trusted" in workspace.messages()[-1]
+    assert "Permission denied" in workspace.messages()[-1]
+
+
+@needs_uids
+def test_a_notary_folder_other_users_can_change_is_refused(journal, templates, jupyter_data):
+    jupyter_data.mkdir(mode=0o700)
+    jupyter_data.chmod(0o777)  # whoever can write the key can make JupyterLab trust anything
+    with pytest.raises(UnsafeFolder, match="other users"):
+        prepare_workspace(journal, templates)
+    assert list(jupyter_data.iterdir()) == []
 
 
 # --- nothing another user can plant -----------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .journal import inspect_journal, journal_path
@@ -20,6 +22,7 @@ from .storage import STATE_DIR
 from .workspace import (
     UnsafeFolder,
     check_private,
+    prepare_notary_dir,
     prepare_workspace,
     private_dir,
     workspace_dir,
@@ -68,6 +71,14 @@ LAB_OPTIONS = (
     "--ServerApp.ip=127.0.0.1",
     "--LabApp.news_url=None",
     "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    # Voilà's app views of the notebooks (/voila/render/NAME, on this same server): always
+    # trustlab's template (see VOILA_TEMPLATE), whatever an address or a notebook asks for ...
+    "--VoilaConfiguration.template=trustlab",
+    "--VoilaConfiguration.allow_template_override=NO",
+    # ... and, with no MathJax address, the MathJax Voilà ships instead of one from a CDN.
+    '--ServerApp.tornado_settings={"mathjax_url": None, "mathjax_config": None}',
+    # trustlab's own server extension: see _load_jupyter_server_extension below.
+    '--ServerApp.jpserver_extensions={"trustlab.cli": True}',
 )
 START_NOTEBOOK = "00_start_here.ipynb"
 """The notebook a session opens on."""
@@ -79,6 +90,28 @@ LAB_STATE = Path(STATE_DIR) / "lab"
 """JupyterLab's settings and workspaces for a journal, in the journal's private state folder."""
 _KERNEL_SOCKET = "kernel-00000000-0000-0000-0000-000000000000-ipc-99"
 """The longest name of a kernel's IPC socket in Jupyter's runtime folder."""
+VOILA_TEMPLATE = {
+    "conf.json": '{"base_template": "lab"}\n',
+    "index.html.j2": """\
+{#- Written by `trustlab lab` each time it starts. Voila's "lab" template without the two
+    stylesheets it links from a CDN (Font Awesome: Voila's own voila-style.js brings the
+    icons along), so that an app view asks nothing of the internet. -#}
+{%- extends 'voila/templates/lab/index.html.j2' -%}
+{%- block notebook_css -%}
+{%- set cdn = '<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/@fortawesome/' -%}
+{{ super()
+   | replace(cdn ~ 'fontawesome-free@^5/css/all.min.css" type="text/css" />', '')
+   | replace(cdn ~ 'fontawesome-free@^5/css/v4-shims.min.css" type="text/css" />', '') }}
+{%- endblock notebook_css -%}
+""",
+}
+"""trustlab's Voilà template (``--VoilaConfiguration.template=trustlab``), by file name.
+
+Voilà finds templates only in Jupyter's data folders, so ``prepare_lab`` writes it into the
+journal's private ``.trustlab/lab/jupyter`` and puts that folder first in ``JUPYTER_PATH``.
+It goes under ``nbconvert/templates`` (Voilà looks there too): a ``voila`` folder there
+would become Voilà's data folder and hide the themes Voilà ships.
+"""
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -240,9 +273,11 @@ def _runtime_dir() -> Path:
 def prepare_lab(journal: Path) -> dict[str, str]:
     """Make the private folders JupyterLab uses for ``journal``; return them as environment.
 
-    Settings and workspaces go in ``JOURNAL/.trustlab/lab`` (each folder 0700, each settings
-    file 0600); nothing is written in the Python environment or the temp folder. Raises
-    UnsafeFolder if one of them, the journal or Jupyter's runtime folder is a link (in the
+    Settings, workspaces and trustlab's Voilà template go in ``JOURNAL/.trustlab/lab`` (each
+    folder 0700, each file 0600); nothing is written in the Python environment or the temp
+    folder. ``JUPYTER_DATA_DIR`` is Jupyter's data folder, named as it is: the one where
+    ``prepare_workspace`` signs the copies JupyterLab then trusts. Raises UnsafeFolder if
+    one of them, the journal, Jupyter's runtime folder or its data folder is a link (in the
     journal), another user's, or writable by other users.
     """
     check_private(journal, journal.stat(), " (the journal)")
@@ -252,14 +287,31 @@ def prepare_lab(journal: Path) -> dict[str, str]:
     settings = private_dir(folder / "settings")
     workspaces = private_dir(folder / "workspaces")
     write_lab_settings(settings)
+    templates = private_dir(folder / "jupyter")
+    write_voila_template(templates)
     runtime = _runtime_dir()
     runtime.mkdir(mode=0o700, parents=True, exist_ok=True)  # as Jupyter makes it
     check_private(runtime, runtime.stat(), " (Jupyter's runtime folder; JUPYTER_RUNTIME_DIR)")
+    data = prepare_notary_dir()
     return {
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
         "JUPYTERLAB_WORKSPACES_DIR": str(workspaces),
         "JUPYTER_RUNTIME_DIR": str(runtime),
+        "JUPYTER_DATA_DIR": str(data),
+        "JUPYTER_PATH": os.pathsep.join(filter(None, [str(templates),
+                                                      os.environ.get("JUPYTER_PATH")])),
     }
+
+
+def write_voila_template(root: Path) -> Path:
+    """Write :data:`VOILA_TEMPLATE` into ``root/nbconvert/templates/trustlab`` (a Jupyter
+    data folder; folders 0700, files 0600, never through a link); return its folder."""
+    folder = root
+    for part in ("nbconvert", "templates", "trustlab"):
+        folder = private_dir(folder / part)
+    for name, text in VOILA_TEMPLATE.items():
+        _write_private(folder / name, text)
+    return folder
 
 
 def ipc_problem(runtime: Path | None = None) -> str | None:
@@ -314,13 +366,65 @@ def lab_command(journal: Path, *, port: int | None = None, browser: bool = True)
     return command
 
 
-def _run_lab(command: list[str], env: dict[str, str]) -> int:
-    """Run JupyterLab until it exits; return its exit code.
+# --- inside JupyterLab's server ----------------------------------------------------------
+
+WAKE_UP = 1.0
+"""The longest a kernel client in ``trustlab lab``'s server waits on its socket before it
+looks at the socket itself (seconds)."""
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """``trustlab lab`` loads this module into its Jupyter server as a server extension."""
+    return [{"module": "trustlab.cli"}]
+
+
+def _load_jupyter_server_extension(server_app: object) -> None:
+    """In ``trustlab lab``'s server: no kernel client waits for a wake-up that was lost.
+
+    Voilà runs a notebook for an app view through a kernel client inside the server
+    (nbclient on jupyter_client's ``AsyncZMQSocketChannel``, pyzmq's asyncio sockets). Now
+    and then the event loop is never woken for a message that has arrived: the kernel's
+    reply waits in the socket, the kernel is idle, and the page spins forever (seen with
+    Voilà 0.5.13, nbclient 0.11, jupyter_client 8.10, pyzmq 27.3, with ipykernel 7.4 and
+    6.31 alike: 3 to 5 renders in 30 on a busy 2-core machine). So each wait is cut into
+    slices of at most WAKE_UP seconds, after each of which pyzmq polls the socket directly:
+    a lost wake-up costs a second instead of the page. JupyterLab's own notebooks talk to
+    their kernels another way (ZMQStream) and are not affected. Upstream, voila#1446 reports
+    the same symptom (the kernel done, the page spinning, not every time).
+    """
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    if not getattr(AsyncZMQSocketChannel.get_msg, "_trustlab", False):
+        AsyncZMQSocketChannel.get_msg = _sliced_get_msg(AsyncZMQSocketChannel.get_msg)
+
+
+def _sliced_get_msg(get_msg: Any) -> Any:
+    """``get_msg(channel, timeout)`` waiting in slices of at most WAKE_UP seconds (the same
+    result: the next message, or queue.Empty once ``timeout`` seconds have passed)."""
+    import time
+    from queue import Empty
+
+    async def sliced(self: Any, timeout: float | None = None) -> Any:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if left is not None and left <= WAKE_UP:
+                return await get_msg(self, left)
+            with contextlib.suppress(Empty):
+                return await get_msg(self, WAKE_UP)
+
+    sliced._trustlab = True  # type: ignore[attr-defined]
+    sliced.__doc__ = get_msg.__doc__
+    return sliced
+
+
+def _run_lab(command: list[str], env: dict[str, str], cwd: Path | None = None) -> int:
+    """Run JupyterLab (in folder ``cwd``) until it exits; return its exit code.
 
     Ctrl-C or SIGTERM stops it cleanly, its kernels too: JupyterLab is never killed outright
     (subprocess.call would) or left running on its own.
     """
-    process = subprocess.Popen(command, env=env)
+    process = subprocess.Popen(command, env=env, cwd=cwd)
     previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
     try:
         while True:
@@ -350,7 +454,8 @@ def _lab(args: argparse.Namespace) -> int:
         print(f"trustlab: your journal is {journal}")
     try:
         lab_env = prepare_lab(journal)
-        workspace = prepare_workspace(journal, notebooks_dir())
+        workspace = prepare_workspace(journal, notebooks_dir(),
+                                      notary_folder=Path(lab_env["JUPYTER_DATA_DIR"]))
     except UnsafeFolder as error:
         print(f"trustlab lab: {error}", file=sys.stderr)
         return 2
@@ -362,7 +467,10 @@ def _lab(args: argparse.Namespace) -> int:
     if problem:
         print(f"trustlab: kernels will talk over local TCP, not private IPC sockets: {problem}.")
     env = {**os.environ, **lab_env, "TRUSTLAB_JOURNAL": str(journal)}
-    return _run_lab(lab_command(journal, port=args.port, browser=not args.no_browser), env)
+    # JupyterLab runs in the journal's private lab folder, not wherever trustlab was started:
+    # Voilà reads a configuration file (voila.py: code) from the folder it runs in.
+    return _run_lab(lab_command(journal, port=args.port, browser=not args.no_browser), env,
+                    cwd=journal / LAB_STATE)
 
 
 def _export(args: argparse.Namespace) -> int:

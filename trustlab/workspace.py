@@ -12,6 +12,18 @@ outputs do not count: JupyterLab saves those by itself), and the old copy is kep
 ``JOURNAL/.trustlab/notebooks-previous``; a copy the person edited is left as it is, and the
 new template goes beside it as ``NAME (new version).ipynb``. A person's file is never
 deleted, and nothing is ever read or written through a link.
+
+Trust: a copy trustlab writes (a first copy, an update, a new version beside an edited copy)
+is signed with Jupyter's notary (``nbformat.sign.NotebookNotary``), with the key and the
+signature database in Jupyter's data folder (``notebook_secret`` and ``nbsignatures.db`` in
+``$JUPYTER_DATA_DIR``, which ``trustlab lab`` hands JupyterLab too), so JupyterLab opens it
+as trusted and says nothing about it. Only a notebook without outputs or widget state is
+signed: trust decides whether a notebook's stored outputs may run their HTML and JavaScript
+when it opens, so signing one that has none vouches for nothing. A copy that is still byte
+for byte its template is signed too (workspaces made before copies were signed). Any other
+copy (one the person edited, or one JupyterLab saved with outputs) keeps whatever trust it
+has: JupyterLab signs what it saves after the person runs it, and trustlab never signs, or
+unsigns, a person's own version of a notebook.
 """
 
 from __future__ import annotations
@@ -20,11 +32,16 @@ import contextlib
 import hashlib
 import json
 import os
+import sqlite3
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .storage import STATE_DIR, utc_stamp, write_temp
+
+if TYPE_CHECKING:
+    from nbformat.sign import NotebookNotary
 
 WORKSPACE = Path(STATE_DIR) / "notebooks"
 """The person's copies of the guided notebooks, inside the journal (JupyterLab's root)."""
@@ -73,6 +90,26 @@ def workspace_dir(journal: Path) -> Path:
     return journal / WORKSPACE
 
 
+def notary_dir() -> Path:
+    """Jupyter's data folder (``$JUPYTER_DATA_DIR``, by default ``~/.local/share/jupyter``):
+    where Jupyter's notary keeps its key (``notebook_secret``) and the signatures of the
+    notebooks it trusts (``nbsignatures.db``). This only names it."""
+    from jupyter_core.paths import jupyter_data_dir
+
+    return Path(jupyter_data_dir())
+
+
+def prepare_notary_dir(folder: Path | None = None) -> Path:
+    """Make Jupyter's data folder (mode 0700, as Jupyter makes it) unless it exists; refuse
+    it (UnsafeFolder) if it is another user's or others can change it: whoever can write
+    the notary's key can make JupyterLab trust any notebook."""
+    folder = notary_dir() if folder is None else folder
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    check_private(folder, folder.stat(), " (Jupyter's data folder, where notebook signatures "
+                  "are kept; JUPYTER_DATA_DIR)")
+    return folder
+
+
 @dataclass
 class Workspace:
     """A prepared workspace, and what preparing it did."""
@@ -84,6 +121,11 @@ class Workspace:
     """(notebook, where its previous copy is kept): unedited copies given the new template."""
     offered: list[tuple[str, str]] = field(default_factory=list)
     """(notebook, the new version's name): edited copies, left alone, the new one beside."""
+    signed: list[str] = field(default_factory=list)
+    """Files trustlab signed as trusted (the copies and new versions it wrote, and copies
+    that are still byte for byte their template)."""
+    trust_problem: str | None = None
+    """Why the copies could not be signed (None: nothing went wrong)."""
 
     def messages(self) -> list[str]:
         """One line for the person per thing done (nothing when nothing changed)."""
@@ -98,16 +140,25 @@ class Workspace:
         lines += [f"trustlab: {name} has a new version; your copy has your own changes, so it "
                   f"is left as it is, and the new version is beside it as '{new}'."
                   for name, new in self.offered]
+        if self.trust_problem:
+            lines.append(f"trustlab: could not mark the copies of the notebooks as trusted "
+                         f"({self.trust_problem}); JupyterLab may say they are not trusted "
+                         "until you have run them once, which does no harm.")
         return lines
 
 
-def prepare_workspace(journal: Path, templates: Path) -> Workspace:
+def prepare_workspace(
+    journal: Path, templates: Path, *, notary_folder: Path | None = None
+) -> Workspace:
     """Make ``journal``'s private workspace and bring its copies of ``templates`` up to date.
 
     Only the ``*.ipynb`` files directly in ``templates`` are templates (not conftest.py, not
     checkpoints, not hidden files). Each folder is made 0700 and each copy 0600, written to a
-    new temporary file and renamed into place. Raises UnsafeFolder if a folder is a link,
-    another user's or writable by others, or if a notebook's place holds a link or a folder.
+    new temporary file and renamed into place. The copies trustlab writes are signed as
+    trusted with the notary key in ``notary_folder`` (Jupyter's data folder, see
+    :func:`notary_dir`; JupyterLab must use the same). Raises UnsafeFolder if a folder is a
+    link, another user's or writable by others, or if a notebook's place holds a link or a
+    folder.
     """
     folder = journal
     for part in WORKSPACE.parts:
@@ -115,34 +166,47 @@ def prepare_workspace(journal: Path, templates: Path) -> Workspace:
     workspace = Workspace(folder)
     manifest = _read_manifest(folder / MANIFEST)
     recorded = dict(manifest)
+    ours: dict[str, bytes] = {}  # file name: the template bytes it holds, to be signed
     for template in _templates(templates):
         data = template.read_bytes()
         manifest[template.name] = _bring_up_to_date(workspace, journal, template.name, data,
-                                                    manifest.get(template.name))
+                                                    manifest.get(template.name), ours)
     if manifest != recorded:
         _write(folder / MANIFEST, json.dumps({"notebooks": manifest}, indent=1).encode())
+    if ours:
+        _sign(workspace, ours, prepare_notary_dir(notary_folder))
     return workspace
 
 
 def _bring_up_to_date(
-    workspace: Workspace, journal: Path, name: str, data: bytes, recorded: str | None
+    workspace: Workspace,
+    journal: Path,
+    name: str,
+    data: bytes,
+    recorded: str | None,
+    ours: dict[str, bytes],
 ) -> str:
     """Bring the copy of template ``name`` (its bytes: ``data``) up to date; return the
-    fingerprint to record for it."""
+    fingerprint to record for it. Each file that now holds the template's bytes goes into
+    ``ours`` (to be signed)."""
     new = fingerprint(data)
     copy = workspace.folder / name
     current = _read(copy)
     if current is None:  # none yet, or the person removed it: a fresh copy
         _write(copy, data)
         workspace.copied.append(name)
+        ours[name] = data
         return new
     mine = fingerprint(current)
     if new in (recorded, mine):  # the template has not changed, or the copy already has it
+        if current == data:  # still the template itself, never saved by JupyterLab
+            ours[name] = data
         return new
     if mine == recorded:  # an unedited copy of the old template: give it the new one
         kept = _keep_previous(copy, private_dir(journal / PREVIOUS))
         _write(copy, data)
         workspace.updated.append((name, kept))
+        ours[name] = data
         return new
     # The person changed it (or trustlab cannot tell): theirs stays, the new one goes beside.
     beside = workspace.folder / f"{Path(name).stem} (new version).ipynb"
@@ -152,7 +216,52 @@ def _bring_up_to_date(
             _keep_previous(beside, private_dir(journal / PREVIOUS))
         _write(beside, data)
         workspace.offered.append((name, beside.name))
+        offered = data
+    if offered == data:
+        ours[beside.name] = data
     return new
+
+
+def _sign(workspace: Workspace, files: dict[str, bytes], notary_folder: Path) -> None:
+    """Sign each of ``files`` (name: the template bytes it holds) that has nothing to trust
+    (no outputs, no widget state) and is not signed yet, as JupyterLab's notary checks it."""
+    notebooks = {name: nb for name, data in files.items()
+                 if (nb := _notebook(data)) is not None and not _has_outputs(nb)}
+    if not notebooks:
+        return
+    try:
+        with _notary(notary_folder) as notary:
+            for name, nb in notebooks.items():
+                if not notary.check_signature(nb):
+                    notary.sign(nb)
+                    workspace.signed.append(name)
+    except (OSError, sqlite3.Error) as error:  # a read-only data folder, a locked database ...
+        workspace.trust_problem = str(error)
+
+
+def _notary(folder: Path) -> NotebookNotary:
+    """Jupyter's notary with its key and signatures in ``folder`` (as JupyterLab's, given
+    ``JUPYTER_DATA_DIR=folder``)."""
+    from nbformat.sign import NotebookNotary
+
+    return NotebookNotary(data_dir=str(folder))
+
+
+def _notebook(data: bytes) -> Any:
+    """``data`` read as JupyterLab reads a notebook (None if it is not one)."""
+    import nbformat
+
+    try:
+        return nbformat.reads(data.decode("utf-8"), as_version=4)
+    except Exception:  # not JSON, not a notebook, an unknown version ...
+        return None
+
+
+def _has_outputs(nb: Any) -> bool:
+    """Whether notebook ``nb`` stores outputs or widget state (what trust lets run)."""
+    return "widgets" in nb.get("metadata", {}) or any(
+        cell.get("outputs") for cell in nb.get("cells", [])
+    )
 
 
 def fingerprint(data: bytes) -> str:
