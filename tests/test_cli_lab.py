@@ -11,6 +11,7 @@ Jupyter's data folder, which it hands the server).
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import concurrent.futures
 import contextlib
@@ -84,6 +85,7 @@ class FakePopen:
         self.env = kwargs.get("env")
         self.cwd = kwargs.get("cwd")
         self.returncode = 0
+        self.pid = 0
 
     def wait(self, timeout=None):
         return 0
@@ -438,9 +440,11 @@ def test_voila_app_views_use_trustlabs_template_from_the_journal(tmp_path, launc
     (child,) = launched
     for option in ("--VoilaConfiguration.template=trustlab",
                    "--VoilaConfiguration.allow_template_override=NO",
-                   '--ServerApp.tornado_settings={"mathjax_url": None, "mathjax_config": None}',
                    '--ServerApp.jpserver_extensions={"trustlab.cli": True}'):
         assert option in child.args
+    (tornado,) = [a for a in child.args if a.startswith("--ServerApp.tornado_settings=")]
+    settings = ast.literal_eval(tornado.partition("=")[2])  # as traitlets reads it
+    assert settings["mathjax_url"] is None and settings["mathjax_config"] is None
     lab = journal / ".trustlab" / "lab"
     assert child.env["JUPYTER_PATH"] == os.pathsep.join([str(lab / "jupyter"),
                                                          "/a/path/of/mine"])
@@ -481,6 +485,83 @@ def test_jupyterlab_runs_in_the_journals_lab_folder(tmp_path, launched, monkeypa
     assert child.cwd == journal / ".trustlab" / "lab"
     monkeypatch.chdir(child.cwd)
     assert "strip_sources" not in (load_config_file() or {}).get("VoilaConfiguration", {})
+
+
+class Interrupted(FakePopen):
+    """A JupyterLab that is running when the person presses Ctrl-C, and stops when told."""
+
+    def __init__(self, args, **kwargs):
+        super().__init__(args, **kwargs)
+        self.kwargs = kwargs
+        self.pid = 4242
+        self.stopped = False
+
+    def wait(self, timeout=None):
+        if not self.stopped:
+            raise KeyboardInterrupt
+        return -15
+
+    def poll(self):
+        return -15 if self.stopped else None
+
+    def terminate(self):
+        self.stopped = True
+
+
+def test_ctrl_c_stops_jupyterlab_without_its_own_question(tmp_path, monkeypatch, capsys):
+    """Ctrl-C reaches trustlab only (JupyterLab runs in a session of its own, so it never
+    asks "Shutdown this Jupyter server (y/[n])?"), and trustlab stops it cleanly."""
+    started = []
+    monkeypatch.setattr(subprocess, "Popen",
+                        lambda args, **kw: started.append(Interrupted(args, **kw)) or started[-1])
+    code = cli._run_lab(["jupyter"], {"JUPYTER_RUNTIME_DIR": str(tmp_path)})
+    (child,) = started
+    assert child.stopped and code == -15
+    assert child.kwargs["start_new_session"] is (os.name == "posix")
+    assert "stopping JupyterLab" in capsys.readouterr().out
+
+
+def test_the_address_is_printed_once_jupyterlab_serves(tmp_path, capsys):
+    """The port comes from JupyterLab's own server file in the private runtime folder."""
+
+    class Serving:
+        pid = 777
+        polls = 0
+
+        def poll(self):
+            self.polls += 1
+            if self.polls == 3:  # JupyterLab is up: it writes its server file
+                (tmp_path / "jpserver-777.json").write_text('{"port": 8890}', "utf-8")
+            return None if self.polls < 20 else 0
+
+    (tmp_path / "jpserver-776.json").write_text('{"port": 9999}', "utf-8")  # another server
+    cli._announce(Serving(), tmp_path, "abc123")
+    assert capsys.readouterr().out.splitlines() == [
+        "trustlab: JupyterLab is running at "
+        "http://127.0.0.1:8890/doc/tree/00_start_here.ipynb?token=abc123",
+        "trustlab: to stop it, press Ctrl-C in this window (what you saved is already in "
+        "your journal).",
+    ]
+
+
+def test_nothing_is_printed_when_jupyterlab_exits_first(tmp_path, capsys):
+    class Failed:
+        pid = 778
+
+        def poll(self):
+            return 1
+
+    cli._announce(Failed(), tmp_path, "abc123")
+    assert capsys.readouterr().out == ""
+
+
+def test_the_token_is_in_jupyterlabs_environment_not_its_command_line(tmp_path, launched):
+    """Everyone on the machine can read a command line (ps); the environment is the user's."""
+    assert run_lab(tmp_path / "journal") == 0
+    (child,) = launched
+    token = child.env["JUPYTER_TOKEN"]
+    assert len(token) == 48 and not any(token in arg for arg in child.args)
+    assert "--ServerApp.log_level=WARN" in child.args
 
 
 def test_a_lost_wake_up_costs_a_kernel_client_in_the_server_a_second():
@@ -583,7 +664,8 @@ async def _execute(port: int, token: str, kernel: str, code: str) -> str:
     """Run ``code`` in ``kernel`` through the server's websocket, as JupyterLab does."""
     from tornado.websocket import websocket_connect
 
-    url = f"ws://127.0.0.1:{port}/api/kernels/{kernel}/channels?token={token}"
+    url = (f"ws://127.0.0.1:{port}/api/kernels/{kernel}/channels?token={token}"
+           f"&session_id={uuid.uuid4().hex}")
     connection = await websocket_connect(url)
     msg_id = uuid.uuid4().hex
     await connection.write_message(json.dumps({
@@ -649,13 +731,29 @@ def test_lab_serves_on_localhost_with_a_token_and_the_journal(tmp_path):
             assert process.poll() is None, log.read_text()
             time.sleep(0.5)
         assert token, log.read_text()
-        with pytest.raises(urllib.error.HTTPError):  # no token, no entry
+        workspace = journal / ".trustlab" / "notebooks"
+        # What the person reads in the terminal: their journal and notebooks, the address
+        # and how to stop, nothing else (no log lines, warnings or tracebacks).
+        assert log.read_text().splitlines() == [
+            f"trustlab: your journal is {journal}",
+            "trustlab: copied 9 guided notebooks into your notebooks folder.",
+            f"trustlab: your notebooks are in {workspace} (what you write in them stays "
+            "there, in your journal)",
+            f"trustlab: JupyterLab is running at {base}/doc/tree/00_start_here.ipynb"
+            f"?token={token}",
+            "trustlab: to stop it, press Ctrl-C in this window (what you saved is already in "
+            "your journal).",
+        ]
+        with pytest.raises(urllib.error.HTTPError):  # no token, no entry (JupyterLab warns)
             urllib.request.urlopen(f"{base}/api/contents")
+        while "403 GET /api/contents" not in log.read_text():  # logged just after replying
+            assert time.monotonic() < deadline + 60, log.read_text()
+            time.sleep(0.1)
+        probed = log.read_text().index("403 GET /api/contents")
+        probed = log.read_text().index("\n", probed) + 1
         names = {item["name"] for item in api("api/contents")["content"]}
         assert "00_start_here.ipynb" in names
         # ... the person's copies, in the journal (not the repository's notebooks/)
-        workspace = journal / ".trustlab" / "notebooks"
-        assert f"Serving notebooks from local directory: {workspace}" in log.read_text()
         assert names == {p.name for p in workspace.glob("*.ipynb")}
         assert stat.S_IMODE(journal.stat().st_mode) == 0o700
         assert f"your journal is {journal}" in log.read_text()
@@ -682,7 +780,7 @@ def test_lab_serves_on_localhost_with_a_token_and_the_journal(tmp_path):
         assert '"fullMathjaxUrl": null' in page and '"mathjaxConfig": null' in page
         assert "Welcome to trustlab" in page and "error when executing" not in page
         assert "from trustlab import workbook" not in page  # no code
-        assert "trustlab.cli | extension was successfully loaded" in log.read_text()
+        assert "trustlab.cli" not in log.read_text()  # no extension failed to load
 
         # JupyterLab reads trustlab's settings from the journal's private folder
         tracker = api("lab/api/settings/@jupyterlab/notebook-extension:tracker")
@@ -714,6 +812,7 @@ def test_lab_serves_on_localhost_with_a_token_and_the_journal(tmp_path):
             assert stat.S_IMODE(runtime.stat().st_mode) & 0o077 == 0
         text = log.read_text()
         assert "without encryption" not in text and "Traceback" not in text, text
+        assert not re.search(r"^\[[WEC] |Warning", text[probed:], re.M), text  # nor since
 
         # Stopping trustlab stops JupyterLab and its kernel, which clean up after themselves.
         assert _stop(process) == [], log.read_text()

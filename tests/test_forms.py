@@ -699,3 +699,15 @@ def test_a_chart_is_shown_as_an_image_named_by_its_title(journal):
     assert forms.accessible(shown) is shown  # HTML is shown as it is
     live = forms.Live(lambda: charts.step_responses(journal))
     assert live.chart.to_dict() == chart.to_dict()  # drawn stays the chart itself
+
+
+def test_the_banner_counts_entries_in_plain_words(tmp_path):
+    from trustlab import workbook
+    from trustlab.journal import open_journal
+
+    journal = open_journal(tmp_path)
+    assert "It is empty for now" in workbook.banner(journal)
+    journal.add("people", person="Sam", relationship="friend", era="present")
+    assert ": 1 entry so far." in workbook.banner(journal)
+    journal.add("people", person="Kim", relationship="friend", era="present")
+    assert ": 2 entries so far." in workbook.banner(journal)

@@ -11,6 +11,8 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
+import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,10 @@ def _merge_shortcuts(current: list, ours: list) -> list:
 # so trustlab never writes one. Local only, offline, and the token stays on.
 LAB_OPTIONS = (
     "--ServerApp.ip=127.0.0.1",
+    # Quiet: trustlab prints the address and how to stop (see _announce); JupyterLab only
+    # what needs attention (warnings and errors).
+    "--ServerApp.log_level=WARN",
+    "--LabApp.log_level=WARN",
     "--LabApp.news_url=None",
     "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     # Voilà's app views of the notebooks (/voila/render/NAME, on this same server): always
@@ -76,7 +82,10 @@ LAB_OPTIONS = (
     "--VoilaConfiguration.template=trustlab",
     "--VoilaConfiguration.allow_template_override=NO",
     # ... and, with no MathJax address, the MathJax Voilà ships instead of one from a CDN.
-    '--ServerApp.tornado_settings={"mathjax_url": None, "mathjax_config": None}',
+    # (Also: a websocket's ping timeout no longer than its interval, 30 s, which Tornado 6.5
+    # requires; jupyter_server's default, 90 s, makes it warn on every kernel connection.)
+    '--ServerApp.tornado_settings={"mathjax_url": None, "mathjax_config": None,'
+    ' "ws_ping_interval": 30000, "ws_ping_timeout": 30000}',
     # trustlab's own server extension: see _load_jupyter_server_extension below.
     '--ServerApp.jpserver_extensions={"trustlab.cli": True}',
 )
@@ -374,7 +383,20 @@ looks at the socket itself (seconds)."""
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
-    """``trustlab lab`` loads this module into its Jupyter server as a server extension."""
+    """``trustlab lab`` loads this module into its Jupyter server as a server extension.
+
+    Called as the server finds its extensions, before it links them: the moment to silence
+    warnings meant for Jupyter's developers, not for the person at the terminal. Voilà's
+    ``__init__`` asks for traitlets' deprecation warnings to be shown (then notebook_shim
+    reads ``ServerApp.token``, a deprecated name, and Voilà's own classes use old traitlets
+    forms); after Voilà is imported, they are hidden again, as Python hides them by default.
+    """
+    import warnings
+
+    with contextlib.suppress(ImportError):
+        import voila  # noqa: F401
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module="traitlets")
     return [{"module": "trustlab.cli"}]
 
 
@@ -421,20 +443,53 @@ def _sliced_get_msg(get_msg: Any) -> Any:
 def _run_lab(command: list[str], env: dict[str, str], cwd: Path | None = None) -> int:
     """Run JupyterLab (in folder ``cwd``) until it exits; return its exit code.
 
-    Ctrl-C or SIGTERM stops it cleanly, its kernels too: JupyterLab is never killed outright
-    (subprocess.call would) or left running on its own.
+    Once it is up, :func:`_announce` prints where it is and how to stop it. Ctrl-C, SIGTERM
+    or a closed terminal (SIGHUP) stops it cleanly, its kernels too: JupyterLab is never
+    killed outright (subprocess.call would) or left running on its own. It runs in a session
+    of its own, so Ctrl-C reaches only trustlab, which stops it without JupyterLab's
+    "Shutdown this Jupyter server (y/[n])?".
     """
-    process = subprocess.Popen(command, env=env, cwd=cwd)
-    previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
+    posix = os.name == "posix"
+    process = subprocess.Popen(command, env=env, cwd=cwd, start_new_session=posix)
+    stop = lambda *_: process.terminate()  # noqa: E731
+    previous = {sig: signal.signal(sig, stop)
+                for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if sig}
+    announcer = threading.Thread(target=_announce, daemon=True,
+                                 args=(process, Path(env["JUPYTER_RUNTIME_DIR"]),
+                                       env.get("JUPYTER_TOKEN", "")))
+    announcer.start()
     try:
         while True:
             try:
                 return process.wait()
-            except KeyboardInterrupt:  # JupyterLab had it too (on a terminal); stop it now
-                if os.name == "posix":
+            except KeyboardInterrupt:
+                print("\ntrustlab: stopping JupyterLab ...", flush=True)
+                if posix:
                     process.terminate()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _announce(process: subprocess.Popen, runtime: Path, token: str) -> None:
+    """Once JupyterLab ``process`` is serving, print its address and how to stop it.
+
+    JupyterLab writes what it serves (its port) into ``jpserver-PID.json`` in its private
+    runtime folder ``runtime``; that file is read, never the log. Gives up quietly when
+    JupyterLab exits first (it then said why).
+    """
+    info = runtime / f"jpserver-{process.pid}.json"
+    while process.poll() is None:
+        try:
+            port = int(json.loads(info.read_text("utf-8"))["port"])
+        except (OSError, ValueError, KeyError, TypeError):
+            time.sleep(0.2)
+            continue
+        query = f"?token={token}" if token else ""
+        print(f"trustlab: JupyterLab is running at http://127.0.0.1:{port}{START_URL}{query}\n"
+              "trustlab: to stop it, press Ctrl-C in this window (what you saved is already "
+              "in your journal).", flush=True)
+        return
 
 
 SAMPLE_COPY = Path("~/.cache/trustlab/sample-journal")
@@ -466,7 +521,11 @@ def _lab(args: argparse.Namespace) -> int:
     problem = ipc_problem()
     if problem:
         print(f"trustlab: kernels will talk over local TCP, not private IPC sockets: {problem}.")
-    env = {**os.environ, **lab_env, "TRUSTLAB_JOURNAL": str(journal)}
+    env = {**os.environ, **lab_env, "TRUSTLAB_JOURNAL": str(journal),
+           # The token that opens this session, made here so trustlab can print the address
+           # (JupyterLab then prints no block of its own); in the environment, which only this
+           # user can read, not on the command line, which everyone can.
+           "JUPYTER_TOKEN": secrets.token_hex(24)}
     # JupyterLab runs in the journal's private lab folder, not wherever trustlab was started:
     # Voilà reads a configuration file (voila.py: code) from the folder it runs in.
     return _run_lab(lab_command(journal, port=args.port, browser=not args.no_browser), env,

@@ -280,7 +280,7 @@ TABLES: dict[str, Table] = {
                     "response",
                     "choice",
                     "What I did",
-                    "heeded: you acted on it; painted_green: you explained it away; "
+                    "heeded: you acted on it; painted green: you explained it away; "
                     "watching: you are keeping an eye on it.",
                     choices=("heeded", "painted_green", "watching"),
                 ),
@@ -306,7 +306,7 @@ TABLES: dict[str, Table] = {
                     "kept",
                     "choice",
                     "Kept?",
-                    "yes, partly or no; leave empty for a new promise.",
+                    "yes, partly or no; (none) while the promise is still open.",
                     choices=("yes", "partly", "no"),
                     optional=True,
                 ),
@@ -391,7 +391,7 @@ TABLES: dict[str, Table] = {
                     "response",
                     "choice",
                     "Their response",
-                    "How they responded; pending if you are still waiting.",
+                    "How they responded; Waiting (pending) if you have no answer yet.",
                     choices=("warm", "neutral", "cold", "pending"),
                 ),
                 _note(),

@@ -116,7 +116,8 @@ def banner(journal: Journal) -> str:
         )
     return (
         f'<div style="{_NOTE};background:#eef5f1" role="note">This is your journal, in '
-        f"{where}: {total} entries so far. It stays on this computer.</div>"
+        f"{where}: {total} {'entry' if total == 1 else 'entries'} so far. It stays on this "
+        "computer.</div>"
     )
 
 

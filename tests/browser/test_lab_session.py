@@ -298,7 +298,7 @@ def test_the_persons_words_stay_in_their_journal(
             notebook = sample.api(f"contents/{urllib.parse.quote(path)}?content=1")
             assert WORDS not in json.dumps(notebook), path
         copies = home / ".cache" / "trustlab" / "sample-journal" / ".trustlab" / "notebooks"
-        assert f"Serving notebooks from local directory: {copies}" in sample.log_text()
+        assert f"your notebooks are in {copies} " in sample.log_text()
         assert stop(sample) == [], sample.log_text()
         assert blocked_requests == []
     except BaseException:
