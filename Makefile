@@ -7,13 +7,17 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 .PHONY: install strip-outputs lab lab-sample test lint bench sample clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip > $(VENV)/install.log 2>&1 \
+	  || { cat $(VENV)/install.log; exit 1; }
 
+# pip's output (build warnings meant for packagers) goes to a log, shown only if it fails.
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+	@echo "Installing trustlab and what it needs into $(VENV)/ (a few minutes the first time) ..."
+	@$(BIN)/python -m pip install --quiet -e ".[test]" > $(VENV)/install.log 2>&1 \
+	  || { cat $(VENV)/install.log; echo "make: installing failed (log: $(VENV)/install.log)"; exit 1; }
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
 
 # Strip notebook outputs and widget state whenever a notebook is staged, so a
 # person's own runs never reach a commit by accident.
@@ -28,10 +32,10 @@ strip-outputs:
 install: $(STAMP) strip-outputs
 
 lab: install
-	$(BIN)/trustlab lab
+	@$(BIN)/trustlab lab
 
 lab-sample: install
-	$(BIN)/trustlab lab --sample
+	@$(BIN)/trustlab lab --sample
 
 test: install
 	$(BIN)/ruff check trustlab tests benchmarks
