@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install strip-outputs lab lab-sample test lint bench sample clean
+.PHONY: install strip-outputs lab lab-sample test lint bench screenshots sample clean
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ lint: install
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+# The README's screenshots, from a real `trustlab lab --sample` session in Chromium.
+screenshots: install
+	$(BIN)/python docs/screenshots.py
 
 sample: install
 	$(BIN)/python -m trustlab.sample data/sample

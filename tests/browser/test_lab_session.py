@@ -108,7 +108,7 @@ def start_trustlab(log: Path, env: dict[str, str], *args: str) -> Session:
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
         )  # fmt: skip
     session = Session(url=f"http://127.0.0.1:{port}", token="", log=log, process=process)
-    # JupyterLab prints its address with the token it made: the only place to read it.
+    # trustlab prints the address with the session's token: the only place to read it.
     printed = re.compile(rf"http://127\.0\.0\.1:{port}/[^\s?]*\?token=(\w+)")
     deadline = time.monotonic() + STARTUP
     while True:
