@@ -3,7 +3,7 @@
 JupyterLab saves outputs (names, what the person typed, widget views) into every notebook it
 serves, and keeps copies in ``.ipynb_checkpoints/``. So ``trustlab lab`` must serve the
 person's own copies from their journal, never the repository's ``notebooks/``. This test runs
-the real command, as a person would, with a temp HOME: it opens two step notebooks in
+the real command, as a person would, with a temp HOME: it opens steps 1 to 5 in
 Chromium, saves an entry in each and writes a note in each with words found nowhere else,
 saves the notebooks, stops trustlab, and checks that the words are in the journal and the
 person's copies but nowhere in the repository; then that ``trustlab lab --sample`` (same HOME)
@@ -206,6 +206,34 @@ def fill_trigger(page: Any) -> None:
     lab.wait_for_text(page, "Saved in your journal", within=form)
 
 
+def fill_quality(page: Any) -> None:
+    """Step 2: a quality that matters, in the distinctive words."""
+    form = lab.cell_output(page, 'workbook.section(journal, "qualities")')
+    lab.fill_text(page, "Quality", f"{WORDS} patience", within=form)
+    lab.fill_text(page, "Why it matters", f"{WORDS} why", within=form)
+    lab.click_button(page, "Save", within=form)
+    lab.wait_for_text(page, "Saved in your journal", within=form)
+
+
+def fill_promise(page: Any) -> None:
+    """Step 3: a promise to myself."""
+    form = lab.cell_output(page, 'workbook.section(journal, "promises")')
+    lab.set_date(page, "Date", "2026-09-04", within=form)
+    lab.fill_text(page, "Promise", f"{WORDS} rest", within=form)
+    lab.click_button(page, "Save", within=form)
+    lab.wait_for_text(page, "Saved in your journal", within=form)
+
+
+def fill_belief(page: Any) -> None:
+    """Step 4: a thought record."""
+    form = lab.cell_output(page, 'workbook.section(journal, "beliefs"')
+    lab.set_date(page, "Date", "2026-09-05", within=form)
+    lab.fill_text(page, "Belief", f"{WORDS} belief", within=form)
+    lab.set_slider(page, "How true it feels (before)", 70, within=form)
+    lab.click_button(page, "Save", within=form)
+    lab.wait_for_text(page, "Saved in your journal", within=form)
+
+
 def fill_marble(page: Any) -> None:
     """Step 5: one marble for a person named in the distinctive words."""
     form = lab.cell_output(page, 'workbook.section(journal, "marbles"')
@@ -269,6 +297,9 @@ def test_the_persons_words_stay_in_their_journal(
         sessions.append(session)
         workspace = journal / ".trustlab" / "notebooks"
         for name, fill in (("01_roots_of_distrust.ipynb", fill_trigger),
+                           ("02_relationship_stock_take.ipynb", fill_quality),
+                           ("03_trust_in_yourself.ipynb", fill_promise),
+                           ("04_challenging_beliefs.ipynb", fill_belief),
                            ("05_marble_jar.ipynb", fill_marble)):
             lab.open_notebook(page, session, name)
             lab.run_all(page)
@@ -283,9 +314,11 @@ def test_the_persons_words_stay_in_their_journal(
         # ... but in the journal, and in the person's own copies of the notebooks (so the
         # check above would have found them had they been saved in the repository).
         assert WORDS in (journal / "triggers.csv").read_text("utf-8")
-        assert WORDS in (journal / "marbles.csv").read_text("utf-8")
-        assert {workspace / "01_roots_of_distrust.ipynb", workspace / "05_marble_jar.ipynb"
-                } <= set(files_containing(workspace, WORDS))
+        for table in ("qualities", "promises", "beliefs", "marbles"):
+            assert WORDS in (journal / f"{table}.csv").read_text("utf-8"), table
+        assert {workspace / f"{n}.ipynb" for n in (
+            "01_roots_of_distrust", "02_relationship_stock_take", "03_trust_in_yourself",
+            "04_challenging_beliefs", "05_marble_jar")} <= set(files_containing(workspace, WORDS))
 
         # The sample session (same HOME) has copies of its own: none has the words.
         sample = start_trustlab(tmp_path / "sample.log", env, "--sample")
