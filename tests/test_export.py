@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import itertools
+import hashlib
 import json
 import os
 import re
@@ -392,9 +393,14 @@ def test_json_holds_only_figures(default_export):
         "people",
         "figures",
         "files",
+        "sha256",
     }
     assert data["files"] == sorted(data["files"], key=data["files"].index)
     assert all(not Path(f).is_absolute() for f in data["files"])
+    # each other file's hash as written (how a later export tells a coach's changes apart)
+    assert data["sha256"] == {
+        name: hashlib.sha256((default_export.folder / name).read_bytes()).hexdigest()
+        for name in data["files"] if name != "report.json"}
 
 
 def test_csv_bundle_neutralises_formulas_and_the_journal_stays_raw(tmp_path):
@@ -471,7 +477,7 @@ def test_a_narrower_report_replaces_a_wider_one_completely(journal, tmp_path):
     out = tmp_path / "report"
     export(journal, out, include_text=True, csv=True)
     (out / "coach-notes.txt").write_text("kept", "utf-8")
-    export(journal, out, sections=["roots"])
+    export(journal, out, sections=["roots"], replace=True)
     files = every_file(out)
     assert sorted(files) == ["coach-notes.txt", "report.html", "report.ipynb", "report.json"]
     for name, text in files.items():
@@ -709,7 +715,7 @@ def test_an_earlier_report_cannot_name_other_files_to_remove(own, tmp_path):
     data["files"] += ["coach-notes.txt", "mine/notes.csv", "../journal/people.csv"]
     (out / "report.json").write_text(json.dumps(data), "utf-8")
     before = tree(journal.path)
-    export(journal, out, sections=["roots"])
+    export(journal, out, sections=["roots"], replace=True)
     assert (out / "coach-notes.txt").read_text("utf-8") == "kept"
     assert (out / "mine" / "notes.csv").read_text("utf-8") == "kept"
     assert not (out / "csv").exists()
@@ -725,7 +731,8 @@ def test_a_report_still_goes_where_asked_through_ordinary_folders(own, tmp_path,
     os.link(out / "report.html", kept)
     before = kept.read_bytes()
     result = export(
-        journal, tmp_path / "reports" / "out", sections="marbles", include_text=True, csv=True
+        journal, tmp_path / "reports" / "out", sections="marbles", include_text=True, csv=True,
+        replace=True,
     )
     assert result.folder == out.resolve()
     assert kept.read_bytes() == before
@@ -754,7 +761,7 @@ def test_a_failure_while_writing_leaves_the_earlier_report_as_it_was(own, monkey
 
     monkeypatch.setattr(export_module._Dir, "create", fail_on_the_fourth)
     with pytest.raises(OSError, match="No space left"):
-        export(journal, out, sections="roots", csv=True)
+        export(journal, out, sections="roots", csv=True, replace=True)
     assert tree(out) == before  # no temporary file left, nothing replaced or removed
 
 
@@ -927,3 +934,61 @@ def test_each_section_shares_the_tables_of_its_step_in_the_schema():
     for section in SECTIONS.values():
         of_step = {t.name for t in TABLES.values() if t.step == section.step} - {"people"}
         assert set(section.tables) == of_step, section.key
+
+
+# --- a folder that already holds a report ---------------------------------------------------
+
+
+def test_a_second_export_into_a_report_folder_is_refused_without_replace(own, capsys):
+    from trustlab.export import ReportExists
+
+    journal, out = own
+    before = tree(out)
+    with pytest.raises(ReportExists, match=r"already holds a trustlab report.*--replace"):
+        export(journal, out, sections=["roots"])
+    assert tree(out) == before
+    code = cli.main(["export", str(journal.path), "--out", str(out), "--sections", "roots"])
+    err = capsys.readouterr().err
+    assert code == 1 and "--replace" in err and "Nothing was written" in err
+    assert tree(out) == before
+    assert cli.main(["export", str(journal.path), "--out", str(out), "--sections", "roots",
+                     "--replace"]) == 0
+    assert json.loads((out / "report.json").read_text("utf-8"))["sections"] == ["roots"]
+
+
+def test_replacing_keeps_what_the_coach_changed_or_added(own):
+    journal, out = own
+    nb = json.loads((out / "report.ipynb").read_text("utf-8"))
+    cell = next(c for c in nb["cells"] if "coach-notes" in c["metadata"].get("tags", []))
+    cell["source"] = "Coach: lovely progress with B"
+    notes = json.dumps(nb)
+    (out / "report.ipynb").write_text(notes, "utf-8")
+    edited_csv = next((out / "csv").glob("marbles-*.csv"))
+    edited_csv.write_text(edited_csv.read_text("utf-8") + "my own row\n", "utf-8")
+    (out / "coach-plan.txt").write_text("session plan", "utf-8")
+    result = export(journal, out, sections=["roots"], replace=True)
+
+    (kept,) = result.kept
+    assert kept.name.startswith("report (changed, kept ") and kept.suffix == ".ipynb"
+    assert kept.read_text("utf-8") == notes  # the coach's notes, whole
+    assert "Coach: lovely" not in (out / "report.ipynb").read_text("utf-8")  # the new one
+    assert result.left == (edited_csv,) and "my own row" in edited_csv.read_text("utf-8")
+    assert (out / "coach-plan.txt").read_text("utf-8") == "session plan"
+    # the unchanged csv files of the earlier report are gone: only what was chosen now
+    assert sorted(p.name for p in (out / "csv").iterdir()) == [edited_csv.name]
+    assert "kept as" in result.summary and kept.name in result.summary
+
+
+def test_share_form_asks_before_replacing_a_report(own):
+    from trustlab.share import ShareForm
+
+    journal, out = own
+    before = tree(out)
+    form = ShareForm(journal, folder=out)
+    form.preview_button.click()
+    assert form.export() is None
+    assert "already holds a trustlab report" in form.status.value
+    assert "Replace the report already in that folder" in form.status.value
+    assert tree(out) == before
+    form.replace.value = True
+    assert form.export() is not None and "Done." in form.status.value

@@ -534,7 +534,7 @@ def _lab(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from .errors import JournalError
-    from .export import ExportError, check_options, preview
+    from .export import ExportError, ReportExists, check_options, preview
     from .journal import open_journal
 
     def fail(message: str, code: int = 2) -> int:
@@ -556,7 +556,9 @@ def _export(args: argparse.Namespace) -> int:
     try:
         check_options(**options)  # a mistyped option is reported before the journal is read
         journal = open_journal(folder)
-        result = preview(journal, **options).write(Path(args.out))
+        result = preview(journal, **options).write(Path(args.out), replace=args.replace)
+    except ReportExists as error:
+        return fail(str(error), 1)
     except ExportError as error:
         return fail(str(error))
     except JournalError as error:
@@ -617,7 +619,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("journal", metavar="JOURNAL", help="the journal folder (only read)")
     export.add_argument("--out", required=True, metavar="DIR",
-                        help="a new or empty folder for the report (not inside the journal)")
+                        help="a new or empty folder for the report (not inside the journal; "
+                        "one with an earlier report only with --replace)")
     export.add_argument("--sections", metavar="LIST",
                         help=f"steps to share, separated by commas, from: "
                         f"{','.join(_ALL_SECTIONS)} (default: all)")
@@ -630,6 +633,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--note", metavar="TEXT", help="a note for your coach")
     export.add_argument("--csv", action="store_true",
                         help="also write the report's tables as CSV files for a spreadsheet")
+    export.add_argument("--replace", action="store_true",
+                        help="replace an earlier report in DIR (files someone changed or added "
+                        "there are kept)")
     export.set_defaults(run=_export)
     return parser
 

@@ -29,6 +29,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
+import errno
+import hashlib
 import html
 import io
 import json
@@ -144,6 +146,11 @@ _SECTION_OF = {table: s.key for s in SECTIONS.values() for table in s.tables}
 
 class ExportError(ValueError):
     """An export option is not valid, or the report cannot go where it was asked to."""
+
+
+class ReportExists(ExportError):
+    """The folder already holds a trustlab report, and replacing it was not asked for."""
+
 
 
 # --- options ------------------------------------------------------------------------------
@@ -1300,7 +1307,10 @@ def _html_to_text(fragment: str) -> str:
     return html.unescape(re.sub(r"[ \t]+", " ", text)).strip()
 
 
-def _render_json(report: _Report, files: list[str]) -> str:
+def _render_json(report: _Report, files: list[str], hashes: dict[str, str]) -> str:
+    """report.json: the figures, and each file's name; ``hashes`` holds the SHA-256 of
+    each of the other files as written, so a later export can tell a file someone changed
+    (a coach's notes in report.ipynb) from one it may replace."""
     figures: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for part in report.parts:
         figures[part.section.key] = {
@@ -1334,6 +1344,7 @@ def _render_json(report: _Report, files: list[str]) -> str:
         ],
         "figures": figures,
         "files": files,
+        "sha256": hashes,
     }
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
@@ -1405,11 +1416,17 @@ class Preview:
                     tables[f"csv/{part.section.key}-{t.key}-{kind}.csv"] = t
             names += list(tables)
         self.html: str = _render_html(report)
-        self.files: dict[str, bytes] = {
+        others = {
             "report.html": self.html.encode("utf-8"),
             "report.ipynb": _render_notebook(report).encode("utf-8"),
-            "report.json": _render_json(report, names).encode("utf-8"),
             **{name: _render_csv(t) for name, t in tables.items()},
+        }
+        hashes = {name: hashlib.sha256(data).hexdigest() for name, data in others.items()}
+        self.files: dict[str, bytes] = {
+            "report.html": others.pop("report.html"),
+            "report.ipynb": others.pop("report.ipynb"),
+            "report.json": _render_json(report, names, hashes).encode("utf-8"),
+            **others,
         }
 
     def __repr__(self) -> str:
@@ -1422,19 +1439,24 @@ class Preview:
             f'background:#fff" srcdoc="{html.escape(self.html, quote=True)}"></iframe>'
         )
 
-    def write(self, out_dir: str | os.PathLike) -> ExportResult:
+    def write(self, out_dir: str | os.PathLike, *, replace: bool = False) -> ExportResult:
         """Write the report into folder ``out_dir`` (made if needed) and say what went in.
 
-        The folder must be new, empty, or hold an earlier trustlab report, whose
-        files are replaced. It may not be inside the journal folder or the
-        sample journal, be a link, or hold a link where a report file (or the
-        ``csv`` folder) goes: everything is checked before anything is written,
-        and no file is ever opened through a link.
+        The folder must be new or empty; one holding an earlier trustlab report is refused
+        (:class:`ReportExists`) unless ``replace`` is true. Replacing never loses anyone's
+        work: a file of the earlier report that was changed since it was written (a coach's
+        notes in report.ipynb) is kept beside it under a new name, one the new report no
+        longer has is removed only if unchanged, and files trustlab did not write are never
+        touched. The folder may not be inside the journal folder or the sample journal, be
+        a link, or hold a link where a report file (or the ``csv`` folder) goes: everything
+        is checked before anything is written, and no file is ever opened through a link.
         """
-        plan = _check_folder(Path(out_dir), self._journal_path, self.files)
+        plan = _check_folder(Path(out_dir), self._journal_path, self.files, replace=replace)
         written = _write_report(plan, self.files)
         return ExportResult(
-            plan.folder, tuple(written), tuple(self.included), tuple(self.excluded), self.period
+            plan.folder, tuple(written), tuple(self.included), tuple(self.excluded), self.period,
+            kept=tuple(plan.folder / new for _, new in plan.keep),
+            left=tuple(plan.folder / name for name in plan.left),
         )
 
 
@@ -1447,12 +1469,23 @@ class ExportResult:
     included: tuple[str, ...]
     excluded: tuple[str, ...]
     period: str
+    kept: tuple[Path, ...] = ()
+    """Files of the earlier report that someone changed, kept under these new names."""
+    left: tuple[Path, ...] = ()
+    """Files of the earlier report the new one does not have, left because someone
+    changed them."""
 
     @property
     def summary(self) -> str:
         lines = [
             f"Wrote {len(self.files)} files to {self.folder}:",
             *(f"  {p.relative_to(self.folder)}" for p in self.files),
+            *(["Changed since the earlier report was written, so kept as:"] if self.kept
+              else []),
+            *(f"  {p.relative_to(self.folder)}" for p in self.kept),
+            *(["Left as they are (changed since the earlier report was written):"]
+              if self.left else []),
+            *(f"  {p.relative_to(self.folder)}" for p in self.left),
             f"Period: {self.period}",
             "Shared:",
             *(f"  - {i}" for i in self.included),
@@ -1511,6 +1544,7 @@ def export(
     real_names: bool = False,
     note: str | None = None,
     csv: bool = False,
+    replace: bool = False,
 ) -> ExportResult:
     """Write a report for a coach: report.html, report.ipynb and report.json in ``out_dir``.
 
@@ -1522,9 +1556,9 @@ def export(
     journal
         The open journal (it is only read).
     out_dir
-        A new or empty folder, or one holding an earlier report (replaced);
-        never inside the journal folder, never a link, and holding no link where
-        a report file goes.
+        A new or empty folder, or one holding an earlier report (only with
+        ``replace``); never inside the journal folder, never a link, and holding
+        no link where a report file goes.
     sections
         Which steps to share, from :data:`ALL` (a list, or names separated by commas).
     since, until
@@ -1538,6 +1572,9 @@ def export(
     csv
         Also write the report's tables as CSV files (in ``csv/``), with
         spreadsheet formulas neutralised.
+    replace
+        Replace an earlier report in ``out_dir`` (see :meth:`Preview.write`);
+        without it, such a folder is refused.
 
     Returns
     -------
@@ -1547,14 +1584,15 @@ def export(
     Raises
     ------
     ExportError
-        An option is not valid, or ``out_dir`` is not a place the report can go.
+        An option is not valid, or ``out_dir`` is not a place the report can go
+        (:class:`ReportExists`: it holds a report and ``replace`` is false).
     """
     opts = check_options(sections, since, until, include_text, real_names, note, csv)
     # A folder that cannot take a report is refused before the report is built;
     # write() checks again, with the report's own file names, before writing.
     names = ["report.html", "report.ipynb", "report.json", *(["csv/people.csv"] if csv else [])]
-    _check_folder(Path(out_dir), journal.path, names)
-    return Preview(_build(journal, opts), journal.path).write(out_dir)
+    _check_folder(Path(out_dir), journal.path, names, replace=replace)
+    return Preview(_build(journal, opts), journal.path).write(out_dir, replace=replace)
 
 
 # --- where a report may go ------------------------------------------------------------------
@@ -1588,7 +1626,13 @@ class _Plan:
 
     folder: Path
     stale: tuple[str, ...]
-    """Files of an earlier report that the new one does not have: removed after writing."""
+    """Files of an earlier report that the new one does not have, unchanged since they
+    were written: removed after writing."""
+    keep: tuple[tuple[str, str], ...] = ()
+    """(file, new name): files of the earlier report that someone changed since they were
+    written, and the new report would write over: moved aside first."""
+    left: tuple[str, ...] = ()
+    """Files of the earlier report the new one does not have, changed since: left alone."""
 
 
 def _link_error(link: Path) -> ExportError:
@@ -1610,9 +1654,12 @@ def _lstat(path: Path) -> os.stat_result | None:
         return None
 
 
-def _check_folder(out_dir: Path, journal_path: Path, names: Iterable[str] = ()) -> _Plan:
+def _check_folder(
+    out_dir: Path, journal_path: Path, names: Iterable[str] = (), *, replace: bool = False
+) -> _Plan:
     """Check, before anything is written, that a report with files ``names`` may go in
-    ``out_dir``; raise :class:`ExportError` saying why not."""
+    ``out_dir`` (replacing an earlier report there only if ``replace``); raise
+    :class:`ExportError` saying why not."""
     given = out_dir.expanduser()
     if given.is_symlink():
         raise _link_error(given)
@@ -1665,7 +1712,46 @@ def _check_folder(out_dir: Path, journal_path: Path, names: Iterable[str] = ()) 
             f"{out_dir} already has files in it, and they are not a trustlab report. "
             "Choose a new or empty folder, so nothing else ends up next to the report."
         )
-    return _Plan(folder, tuple(n for n in dict.fromkeys(earlier) if n not in names))
+    if previous is None:
+        return _Plan(folder, ())
+    if not replace:
+        made = str(previous.get("created", ""))[:10]
+        raise ReportExists(
+            f"{out_dir} already holds a trustlab report"
+            f"{f' (made on {made})' if made else ''}. {_NOTHING} Choose a new folder, or "
+            "replace that report: --replace on the command line, or tick 'Replace the "
+            "report already in that folder' in the share form. Files someone changed or "
+            "added there are kept."
+        )
+    hashes = previous.get("sha256")
+    hashes = hashes if isinstance(hashes, dict) else {}
+
+    def changed(name: str) -> bool:
+        """Whether earlier report file ``name`` differs from what trustlab wrote (or
+        trustlab cannot tell: an older report recorded no hashes)."""
+        if name == "report.json":
+            return False  # the earlier report's own index: always replaced
+        digest = _digest(folder / name)
+        return digest is not None and digest != hashes.get(name)
+
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d %H%M%S")
+    keep = []
+    for name in names:
+        if _lstat(folder / name) is not None and changed(name):
+            stem, dot, suffix = name.rpartition(".")
+            keep.append((name, f"{stem} (changed, kept {stamp}){dot}{suffix}"))
+    gone = [n for n in dict.fromkeys(earlier) if n not in names]
+    return _Plan(folder, tuple(n for n in gone if not changed(n)), tuple(keep),
+                 tuple(n for n in gone if changed(n)))
+
+
+def _digest(path: Path) -> str | None:
+    """The SHA-256 of file ``path``, read without following a link (None: no such file)."""
+    try:
+        with os.fdopen(os.open(path, os.O_RDONLY | _NOFOLLOW | _BINARY), "rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except FileNotFoundError:
+        return None
 
 
 def _previous(folder: Path) -> dict | None:
@@ -1747,6 +1833,24 @@ class _Dir:
         else:
             os.replace(source, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
 
+    def rename_new(self, name: str, new: str) -> None:
+        """Rename ``name`` to ``new``, which must not exist yet (a hard link, then the old
+        name removed: nothing is ever renamed over an existing file)."""
+        (source, at), (target, at_new) = self._at(name), self._at(new)
+        try:
+            os.link(source, target, src_dir_fd=at.get("dir_fd"),
+                    dst_dir_fd=at_new.get("dir_fd"), follow_symlinks=False)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (a FAT memory stick): check, then rename
+            with contextlib.suppress(FileNotFoundError):
+                os.lstat(target, **at_new)
+                raise FileExistsError(errno.EEXIST, "exists", new) from None
+            os.rename(source, target, src_dir_fd=at.get("dir_fd"),
+                      dst_dir_fd=at_new.get("dir_fd"))
+            return
+        os.unlink(source, **at)
+
     def mkdir(self, name: str) -> bool:
         target, at = self._at(name)
         try:
@@ -1796,6 +1900,9 @@ def _write_report(plan: _Plan, files: dict[str, bytes]) -> list[Path]:
         for name, data in files.items():
             sub, _, base = name.rpartition("/")
             temps.append((dirs[sub], dirs[sub].create(base, data), base))
+        for name, new in plan.keep:  # someone's changes, moved aside (never replaced)
+            sub, _, base = name.rpartition("/")
+            dirs[sub].rename_new(base, new.rpartition("/")[2])
         while temps:
             where, temp, base = temps[0]
             where.replace(temp, base)

@@ -107,6 +107,11 @@ class ShareForm:
             description="Folder",
             layout=_WIDE,
         )
+        self.replace = widgets.Checkbox(
+            value=False,
+            description="Replace the report already in that folder (if there is one)",
+            **check,
+        )
         self.preview_button = widgets.Button(
             description="Preview",
             button_style="info",
@@ -141,6 +146,7 @@ class ShareForm:
                     "<b>Where to write it</b> (a new folder; it is never your journal folder)"
                 ),
                 self.folder,
+                self.replace,
                 widgets.HBox([self.preview_button, self.export_button]),
                 self.status,
                 self.output,
@@ -228,7 +234,8 @@ class ShareForm:
             )
             return None
         try:
-            result = self.last_preview.write(Path(folder).expanduser())
+            result = self.last_preview.write(Path(folder).expanduser(),
+                                             replace=self.replace.value)
         except (ExportError, OSError) as error:
             self.status.value = _note(_e(error), "#fbeaea", alert=True)
             return None
@@ -236,8 +243,15 @@ class ShareForm:
         files = "".join(
             f"<li><code>{_e(p.relative_to(result.folder))}</code></li>" for p in result.files
         )
+        kept = "".join(
+            f"<li><code>{_e(p.relative_to(result.folder))}</code></li>"
+            for p in (*result.kept, *result.left)
+        )
+        kept = (f"Changed since the earlier report was written, so kept:<ul>{kept}</ul>"
+                if kept else "")
         self.status.value = _note(
             f"<b>Done.</b> The report is in <code>{_e(result.folder)}</code>:<ul>{files}</ul>"
+            f"{kept}"
             "Send your coach the whole folder, or just <code>report.html</code>, in a way you "
             "trust. Your journal was not changed."
         )
