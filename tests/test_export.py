@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import csv
 import datetime
-import itertools
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -287,7 +287,7 @@ def test_people_outside_the_shared_entries_are_not_listed(tmp_path):
     journal.add("marbles", date="2024-03-01", person="Cy", marbles=1)
     result = export(journal, tmp_path / "out", sections=["marbles"])
     data = json.loads((result.folder / "report.json").read_text("utf-8"))
-    assert data["people"] == [{"person": "Person C", "relationship": "friend", "era": "present"}]
+    assert data["people"] == [{"person": "Person A", "relationship": "friend", "era": "present"}]
 
 
 def test_pseudonym_letters():
@@ -992,3 +992,92 @@ def test_share_form_asks_before_replacing_a_report(own):
     assert tree(out) == before
     form.replace.value = True
     assert form.export() is not None and "Done." in form.status.value
+
+
+# --- names that hold ----------------------------------------------------------------------
+
+_MENTIONS = ("Alex O'Brien", "Alex", "alex's", "O'Brien", "O\u2019BRIEN", "SAM", "quinn's",
+             "(Sam)", "Sam,", "Quinn-", "sam\u2019s", "Alex  O'Brien")
+"""Every way a note may name someone: full, parts, any case, possessive, punctuation."""
+
+
+def _named_journal(folder: Path):
+    journal = open_journal(folder)
+    for name in ("Alex O'Brien", "Sam", "Quinn", "Robin Never-Shared"):
+        journal.add("people", person=name, relationship="friend", era="present",
+                    note=f"note about {' and '.join(_MENTIONS)}")
+    words = " / ".join(_MENTIONS)
+    for name, table in TABLES.items():
+        if name in ("people", "qualities"):
+            continue
+        entry = {}
+        for col in table.columns:
+            if col.name in FREE_TEXT[name]:
+                entry[col.name] = f"{words} {col.name}"
+        if name == "observations":
+            journal.add("qualities", quality=f"Honesty {words}", why=words, importance=3)
+            entry.update(quality=f"Honesty {words}", shown="yes")
+        entry.update({c.name: v for c, v in _valid_rest(table).items() if c.name not in entry})
+        entry["date"] = "2024-03-01"
+        if "person" in table.column_names:
+            entry["person"] = "Quinn"
+        journal.add(name, **entry)
+    return journal
+
+
+def _valid_rest(table) -> dict:
+    """A valid value for each required non-text column of ``table``."""
+    found = {}
+    for col in table.columns:
+        if col.choices:
+            found[col] = col.choices[0]
+        elif col.kind in ("int", "number"):
+            found[col] = max(col.minimum or 0, 1) if col.maximum is None or col.maximum >= 1 \
+                else col.minimum
+    return found
+
+
+def test_every_mention_of_a_known_person_becomes_their_letter(tmp_path):
+    journal = _named_journal(tmp_path / "journal")
+    result = export(journal, tmp_path / "out", include_text=True, csv=True,
+                    note=f"Could we talk about {' and '.join(_MENTIONS)}?")
+    for name, text in every_file(result.folder).items():
+        found = re.findall(r"alex|o['\u2019]brien|\bsam\b|quinn", text, re.IGNORECASE)
+        assert found == [], (name, found)
+    html = (result.folder / "report.html").read_text("utf-8")
+    assert "Person A&#x27;s" in html or "Person A's" in html  # possessive kept, name gone
+    data = json.loads((result.folder / "report.json").read_text("utf-8"))
+    letters = [p["person"] for p in data["people"]]
+    # Letters A, B, C without gaps, each in the people table; Robin is in nothing shared.
+    assert letters == ["Person A", "Person B", "Person C"]
+    used = set(re.findall(r"Person [A-Z]+\b", " ".join(every_file(result.folder).values())))
+    assert used == set(letters)
+
+
+def test_the_note_to_the_coach_hides_names_even_without_words(tmp_path):
+    journal = _named_journal(tmp_path / "journal")
+    result = export(journal, tmp_path / "out", sections=["marbles"],
+                    note="Can we talk about what alex's sister said to SAM?")
+    html = (result.folder / "report.html").read_text("utf-8")
+    assert re.search(r"alex|sam\b", html, re.IGNORECASE) is None
+    assert "what Person A&#x27;s sister said to Person B?" in html
+
+
+def test_a_name_shared_by_two_people_names_both_letters(tmp_path):
+    journal = open_journal(tmp_path / "journal")
+    for name in ("Sam Lee", "Sam Okafor"):
+        journal.add("people", person=name, relationship="friend", era="present")
+        journal.add("marbles", date="2024-03-01", person=name, marbles=1, moment="x")
+    journal.add("marbles", date="2024-03-02", person="Sam Lee", marbles=1,
+                moment="sam called; Okafor did not")
+    result = export(journal, tmp_path / "out", include_text=True)
+    html = (result.folder / "report.html").read_text("utf-8")
+    assert "Person A or Person B called; Person B did not" in html
+    assert "Sam" not in html and "Okafor" not in html
+
+
+def test_real_names_leave_the_words_as_written(tmp_path):
+    journal = _named_journal(tmp_path / "journal")
+    result = export(journal, tmp_path / "out", include_text=True, real_names=True,
+                    note="about alex's day")
+    assert "about alex&#x27;s day" in (result.folder / "report.html").read_text("utf-8")

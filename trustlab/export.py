@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime
 import errno
 import hashlib
@@ -272,8 +273,14 @@ class _Naming:
     """How names, qualities and beliefs appear in a report."""
 
     people: dict[str, str]
+    """A name as a person column holds it (stripped) -> how the report shows it."""
     qualities: dict[str, str]
     pattern: re.Pattern | None
+    """Every way the report's words may name a known person (see :func:`_name_pattern`)."""
+    mentions: dict[str, str] = field(default_factory=dict)
+    """A match of ``pattern`` (normalised by :func:`_mention_key`) -> what replaces it."""
+    present: set[str] = field(default_factory=set)
+    """The people the report is about: named in its entries or mentioned in its words."""
     numbers: dict[str, int] = field(default_factory=dict)
     """A belief as written (stripped, case-folded) -> its number in the whole journal."""
     beliefs: dict[str, int] = field(default_factory=dict)
@@ -281,14 +288,14 @@ class _Naming:
     whole journal, so "Belief 2" is the same belief in every report."""
 
     def person(self, name: str) -> str:
-        # Every name the journal uses has a letter; anything else is left out, not shown.
+        # Every name the report's entries use has a letter; anything else is left out.
         return self.people.get(name.strip(), "")
 
     def words(self, text: str) -> str:
-        """Free text with the names of people the journal lists replaced by their letters."""
+        """Free text with every mention of a known person replaced by their letter."""
         if self.pattern is None or not text:
             return text
-        return self.pattern.sub(lambda m: self.people[m.group(0)], text)
+        return self.pattern.sub(lambda m: self.mentions[_mention_key(m.group(0))], text)
 
     def belief_label(self, text: str) -> str:
         number = self.beliefs.get(text.strip().casefold())
@@ -305,28 +312,92 @@ def pseudonym(index: int) -> str:
     return f"Person {letters}"
 
 
-def _naming(journal: Journal, opts: _Options) -> _Naming:
-    # Letters follow the whole journal's order (people.csv first), never the chosen
-    # dates or sections, so one person keeps one letter in every report.
+_APOSTROPHES = "'\u2019\u02bc`"
+"""Ways an apostrophe is typed (O'Brien, O\u2019Brien ...): all read as one."""
+
+
+def _mention_key(text: str) -> str:
+    """A mention as compared: any letter case, any apostrophe, spaces collapsed."""
+    for mark in _APOSTROPHES[1:]:
+        text = text.replace(mark, "'")
+    return " ".join(text.split()).casefold()
+
+
+def _name_forms(name: str) -> set[str]:
+    """The ways words may name ``name``: in full, and each part of it (first name, surname)
+    of two letters or more, as :func:`_mention_key` compares them."""
+    parts = [p.strip(".,;:()[]\"") for p in name.split()]
+    return {_mention_key(name), *(_mention_key(p) for p in parts if len(p) >= 2)}
+
+
+def _name_pattern(forms: Iterable[str]) -> re.Pattern | None:
+    """A pattern finding each of ``forms`` as a whole word, in any case, with any
+    apostrophe, with any spacing; longest first, so "Alex O'Brien" wins over "Alex".
+    Possessives and punctuation around a name stay as written ("Person A's")."""
+    def one(form: str) -> str:
+        pieces = [re.escape(w).replace("'", f"[{_APOSTROPHES}]") for w in form.split(" ")]
+        return r"\s+".join(pieces)
+
+    ordered = sorted(set(forms) - {""}, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(one, ordered)) + r")(?!\w)", re.IGNORECASE)
+
+
+def _shared_words(frames: dict[str, pd.DataFrame], opts: _Options, who: set[str]) -> list[str]:
+    """Every distinct piece of text the report shares with the person's words in it: the
+    note to the coach, and with ``include_text`` every free-text column and the notes of
+    the people in ``who``."""
+    texts = [opts.note]
+    if opts.include_text:
+        for name, columns in FREE_TEXT.items():
+            frame = frames[name]
+            if name == "people":
+                frame = frame[frame["person"].str.strip().isin(who)]
+            for column in columns:
+                texts.extend(str(v) for v in frame[column].unique())
+    return [t for t in texts if t]
+
+
+def _naming(journal: Journal, opts: _Options, frames: dict[str, pd.DataFrame]) -> _Naming:
+    """Who the report names, and how: with names hidden, letters A, B, C ... without
+    gaps, in the journal's order (people.csv first), for exactly the people the report is
+    about (in its entries, or mentioned in the words it shares: each gets a row in its
+    people table)."""
     order = insights.person_order(journal)
+    present: set[str] = set()
+    for name in ("observations", "red_flags", "steps", "marbles"):
+        present.update(frames[name]["person"].str.strip().unique())
+    present.discard("")
+    forms: dict[str, list[str]] = {}  # a form of a name -> everyone it may be
+    for person in order:
+        for form in _name_forms(person):
+            forms.setdefault(form, []).append(person)
+    pattern = None if opts.real_names else _name_pattern(forms)
+    if pattern is not None:
+        # Whoever the shared words mention is in the report too (and their note, if words
+        # are shared, may mention someone else): until no one new is found.
+        while True:
+            found = {person for text in _shared_words(frames, opts, present)
+                     for m in pattern.finditer(text) for person in forms[_mention_key(m[0])]}
+            if found <= present:
+                break
+            present |= found
     if opts.real_names:
         people = {p: p for p in order}
-        pattern = None
     else:
-        people = {p: pseudonym(i) for i, p in enumerate(order)}
-        names = sorted((p for p in people if p), key=len, reverse=True)
-        pattern = (
-            re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
-            if names
-            else None
-        )
+        people = {p: pseudonym(i) for i, p in enumerate(p for p in order if p in present)}
+    mentions = {
+        form: " or ".join(people[p] for p in who if p in people) or "someone"
+        for form, who in forms.items()
+    }
     listed = [q for q in dict.fromkeys(journal.table("qualities")["quality"].str.strip()) if q]
     named = set(journal.table("observations")["quality"].str.strip()) - set(listed) - {""}
     qualities = {
         q: f"Quality {i}"
         for i, q in enumerate([*listed, *sorted(named, key=str.casefold)], start=1)
     }
-    naming = _Naming(people, qualities, pattern)
+    naming = _Naming(people, qualities, pattern, mentions, present)
     shift = insights.belief_shift(journal)
     naming.numbers = {
         str(text).casefold(): int(n)
@@ -350,9 +421,10 @@ def _blank(series: pd.Series) -> pd.Series:
     return pd.Series(np.full(len(series), "", dtype=object), index=series.index, dtype=series.dtype)
 
 
-def _shared_view(journal: Journal, opts: _Options, naming: _Naming) -> SharedJournal:
-    tables: dict[str, pd.DataFrame] = {}
-    for name, table in TABLES.items():
+def _filtered(journal: Journal, opts: _Options) -> dict[str, pd.DataFrame]:
+    """Each table with only the chosen sections' and dates' rows (nothing else changed)."""
+    frames: dict[str, pd.DataFrame] = {}
+    for name in TABLES:
         frame = journal.table(name)
         section = _SECTION_OF.get(name)
         if section is not None and section not in opts.sections:
@@ -364,7 +436,15 @@ def _shared_view(journal: Journal, opts: _Options, naming: _Naming) -> SharedJou
             if opts.until:
                 keep &= (frame["date"] <= pd.Timestamp(opts.until)).to_numpy()
             frame = frame[keep]
-        frame = frame.reset_index(drop=True)
+        frames[name] = frame.reset_index(drop=True)
+    return frames
+
+
+def _shared_view(frames: dict[str, pd.DataFrame], opts: _Options, naming: _Naming
+                 ) -> SharedJournal:
+    tables: dict[str, pd.DataFrame] = {}
+    for name, table in TABLES.items():
+        frame = frames[name]
         columns = {"id": _blank(frame["id"])} if "id" in frame.columns else {}
         for column in table.column_names:
             values = frame[column]
@@ -391,12 +471,9 @@ def _shared_view(journal: Journal, opts: _Options, naming: _Naming) -> SharedJou
             else:
                 columns[column] = values
         tables[name] = pd.DataFrame(columns, index=frame.index)
-    # Only the people the shared entries are about: no one else is listed.
-    named: set[str] = set()
-    for name in ("observations", "red_flags", "steps", "marbles"):
-        named.update(tables[name]["person"].str.strip().unique())
-    people = tables["people"]
-    tables["people"] = people[people["person"].str.strip().isin(named)].reset_index(drop=True)
+    # Only the people the report is about (in its entries or its words): no one else.
+    people, listed = tables["people"], frames["people"]["person"].str.strip()
+    tables["people"] = people[listed.isin(naming.present).to_numpy()].reset_index(drop=True)
     return SharedJournal(tables)
 
 
@@ -518,8 +595,11 @@ def _dates(view: SharedJournal) -> tuple[datetime.date | None, datetime.date | N
 
 
 def _build(journal: Journal, opts: _Options) -> _Report:
-    naming = _naming(journal, opts)
-    view = _shared_view(journal, opts, naming)
+    frames = _filtered(journal, opts)
+    naming = _naming(journal, opts, frames)
+    if opts.note and not opts.real_names:  # the note to the coach hides names too
+        opts = dataclasses.replace(opts, note=naming.words(opts.note))
+    view = _shared_view(frames, opts, naming)
     first, last = _dates(view)
     people_frame = view.table("people")
     people_frame = people_frame.assign(
@@ -856,8 +936,9 @@ def _consent_lists(opts: _Options, *, named: bool) -> tuple[list[str], list[str]
         included.append("People, by their real names, with how they are related to the person.")
     else:
         included.append(
-            "People, as Person A, Person B … (the same letter for the same person "
-            "in every report), with how they are related to the person."
+            "People, as Person A, Person B … (one letter for each person this report is "
+            "about, in the order of the person's list), with how they are related to the "
+            "person."
         )
     if opts.include_text:
         text = (
@@ -867,8 +948,9 @@ def _consent_lists(opts: _Options, *, named: bool) -> tuple[list[str], list[str]
         )
         if not opts.real_names:
             text += (
-                " Names of the people they listed are replaced by their letters where "
-                "trustlab recognises them; other names they wrote are not."
+                " Every mention of a person they listed (full name, first name or surname, "
+                "in any case) is replaced by that person's letter; names trustlab does not "
+                "know are not."
             )
         included.append(text)
     excluded = [f"{s.heading}." for s in SECTIONS.values() if s.key not in opts.sections]
