@@ -896,6 +896,48 @@ def test_review_escapes_what_reports_contain(journal, tmp_path):
     assert "<img" not in html and "&lt;img src=x" in html
 
 
+def test_review_names_steps_as_the_person_saw_them(successive):
+    from trustlab import share
+
+    html = share._reports_html(read_reports(successive))
+    assert "Step 5 · Marble jars and small steps" in html and "Step 3 · " in html
+    assert "self_trust" not in html and "marbles," not in html
+
+
+def test_review_charts_tell_lines_apart_and_count_in_whole_numbers(successive):
+    from trustlab import share
+
+    spec = share.comparison_chart(compare_reports(read_reports(successive))).to_dict()
+    for panel in spec["vconcat"]:
+        encoding = panel["encoding"]
+        lines = encoding["color"]["sort"]
+        # each line has its own dash and point shape as well as its colour
+        assert len(set(map(tuple, encoding["strokeDash"]["scale"]["range"]))) == len(lines)
+        assert len(set(encoding["shape"]["scale"]["range"])) == len(lines)
+        axis = encoding["y"]["axis"]
+        if axis["format"] == "d":
+            assert axis["tickMinStep"] == 1
+    assert {p["encoding"]["y"]["axis"]["format"] for p in spec["vconcat"]} >= {"d"}
+    charts_svg = share.charts.to_svg(share.comparison_chart(compare_reports(
+        read_reports(successive))))
+    assert "<svg" in charts_svg
+
+
+def test_review_without_reports_names_the_folder_it_looked_in(tmp_path, monkeypatch):
+    from IPython.display import HTML
+
+    from trustlab import share
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs: shown.extend(objs))
+    monkeypatch.delenv("TRUSTLAB_REPORTS", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert share.review() == []
+    (note,) = [o.data for o in shown if isinstance(o, HTML)]
+    assert f"{tmp_path.resolve()} (the folder this notebook is in)" in note
+    assert "in <code>.</code>" not in note
+
+
 def test_coach_review_runs_without_a_journal(successive, monkeypatch):
     from nbclient import NotebookClient
 

@@ -329,11 +329,16 @@ def _signed(value: float) -> str:
 
 
 _PANELS = (
-    ("Marble jars", "", "Marbles in the jar", ".0f"),
+    ("Marble jars", "", "Marbles in the jar", "d"),
     ("Self-trust", "", "Share", ".0%"),
-    ("Beliefs", "", "How true (0–100)", ".0f"),
-    ("Triggers", "Triggers:", "Triggers", ".0f"),
+    ("Beliefs", "", "How true (0–100)", "d"),
+    ("Triggers", "Triggers:", "Triggers", "d"),
 )
+_DASHES = ([1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3], [10, 4], [4, 2, 1, 2], [3, 5])
+"""One dash pattern per line (with a colour and a point shape each), so lines that cross
+or lie on top of each other can still be told apart, in colour or not."""
+_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down",
+           "triangle-right", "triangle-left")
 # Two lines per report on the x axis: "1 Jun 2026 to" over "30 Jun 2026".
 _TWO_LINES = "[split(datum.label, ' – ')[0] + ' to', split(datum.label, ' – ')[1]]"
 
@@ -354,9 +359,13 @@ def comparison_chart(compared: pd.DataFrame, *, max_lines: int = 8) -> alt.VConc
         data = data[data["measure"].isin(keep)][["report", "measure", "value"]]
         if data.empty:
             continue
+        shown = [m for m in keep if m in set(data["measure"])]
+        legend = alt.Legend(labelLimit=320, symbolStrokeWidth=2, symbolSize=120)
+        # Counts get whole-number ticks only (never 0, 0, 0, 1, 1, 1 for 0.2, 0.4 ...)
+        axis = alt.Axis(format=fmt, tickMinStep=1) if fmt == "d" else alt.Axis(format=fmt)
         panels.append(
             alt.Chart(data, title=group)
-            .mark_line(point=True, strokeWidth=2)
+            .mark_line(point=alt.OverlayMarkDef(filled=True, size=60), strokeWidth=2)
             .encode(
                 x=alt.X(
                     "report:N",
@@ -364,9 +373,16 @@ def comparison_chart(compared: pd.DataFrame, *, max_lines: int = 8) -> alt.VConc
                     title=None,
                     axis=alt.Axis(labelAngle=0, labelExpr=_TWO_LINES),
                 ),
-                y=alt.Y("value:Q", title=title, axis=alt.Axis(format=fmt)),
-                color=alt.Color(
-                    "measure:N", sort=keep, title=None, legend=alt.Legend(labelLimit=320)
+                y=alt.Y("value:Q", title=title, axis=axis),
+                color=alt.Color("measure:N", sort=shown, title=None, legend=legend,
+                                scale=alt.Scale(domain=shown)),
+                strokeDash=alt.StrokeDash(
+                    "measure:N", sort=shown, title=None, legend=legend,
+                    scale=alt.Scale(domain=shown, range=list(_DASHES[: len(shown)])),
+                ),
+                shape=alt.Shape(
+                    "measure:N", sort=shown, title=None, legend=legend,
+                    scale=alt.Scale(domain=shown, range=list(_SHAPES[: len(shown)])),
                 ),
                 tooltip=[
                     alt.Tooltip("report:N", title="Report"),
@@ -378,7 +394,8 @@ def comparison_chart(compared: pd.DataFrame, *, max_lines: int = 8) -> alt.VConc
         )
     if not panels:
         return None
-    return alt.vconcat(*panels, spacing=30).resolve_scale(color="independent")
+    return alt.vconcat(*panels, spacing=30).resolve_scale(
+        color="independent", strokeDash="independent", shape="independent")
 
 
 def review(where: str | os.PathLike | Iterable[str | os.PathLike] | None = None) -> list[dict]:
@@ -398,15 +415,21 @@ def review(where: str | os.PathLike | Iterable[str | os.PathLike] | None = None)
     from IPython.display import HTML, display
 
     charts.enable_offline()
+    default = where is None or where == "" or where == "."
     if where is None or where == "":
         where = os.environ.get("TRUSTLAB_REPORTS") or "."
     reports = read_reports(where)
     if not reports:
-        shown = where if isinstance(where, str | os.PathLike) else ", ".join(map(str, where))
+        if isinstance(where, str | os.PathLike):
+            shown = str(Path(where).expanduser().resolve())
+            if default and str(where) == ".":
+                shown += " (the folder this notebook is in)"
+        else:
+            shown = ", ".join(str(Path(w).expanduser().resolve()) for w in where)
         display(
             HTML(
                 _note(
-                    f"No trustlab reports were found in <code>{_e(shown)}</code>. Put the "
+                    f"No trustlab reports were found in <code>{_e(shown)}</code> yet. Put the "
                     "report folders you received (each holds a <code>report.json</code>) in one "
                     "folder, and set <code>REPORTS</code> above to that folder.",
                     "#f4f4f4",
@@ -435,7 +458,7 @@ def _reports_html(reports: Sequence[dict]) -> str:
         rows.append(
             f'<tr><th scope="row">{_e(r["label"])}</th><td>{_e(r["folder"])}</td>'
             f"<td>{_e(r.get('created', ''))}</td>"
-            f"<td>{_e(', '.join(map(str, r.get('sections', []))))}</td>"
+            f"<td>{_e(_steps(r.get('sections', [])))}</td>"
             f"<td>{_e(names)}</td><td>{_e(words)}</td></tr>"
         )
     return (
@@ -447,6 +470,12 @@ def _reports_html(reports: Sequence[dict]) -> str:
         '<th scope="col">People shown as</th><th scope="col">Words included</th></tr>'
         f"</thead><tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def _steps(keys: Iterable[Any]) -> str:
+    """A report's sections as the person saw them ("Step 5 · Take small steps"), not the
+    names report.json keeps them by."""
+    return ", ".join(SECTIONS[k].heading if k in SECTIONS else str(k) for k in keys)
 
 
 def _comparison_html(table: pd.DataFrame) -> str:
