@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
+import html as html_module
 import itertools
 import json
 import os
@@ -1123,3 +1124,19 @@ def test_real_names_leave_the_words_as_written(tmp_path):
     result = export(journal, tmp_path / "out", include_text=True, real_names=True,
                     note="about alex's day")
     assert "about alex&#x27;s day" in (result.folder / "report.html").read_text("utf-8")
+
+
+def test_the_preview_highlights_each_letter_and_says_unknown_names_stay(tmp_path):
+    journal = _named_journal(tmp_path / "journal")
+    shown = preview(journal, include_text=True)._repr_html_()
+    page = html_module.unescape(shown.split('srcdoc="', 1)[1].rsplit('"></iframe>', 1)[0])
+    assert "<mark>Person A</mark>" in page and "<mark>Person C</mark>" in page
+    assert "is not replaced" in page  # names trustlab does not know are the person's to see
+    svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL)
+    assert svgs and not any("<mark>" in svg for svg in svgs)  # charts left whole
+    # what is written has no marks and no preview note
+    result = export(journal, tmp_path / "out", include_text=True)
+    written = (result.folder / "report.html").read_text("utf-8")
+    assert "<mark>" not in written and "Preview only" not in written
+    named = preview(journal, include_text=True, real_names=True)._repr_html_()
+    assert "&lt;mark&gt;" not in named and "Preview only" not in named

@@ -1485,6 +1485,7 @@ class Preview:
 
     def __init__(self, report: _Report, journal_path: Path):
         self._journal_path = journal_path
+        self._real_names = report.opts.real_names
         self.included: list[str] = list(report.included)
         self.excluded: list[str] = list(report.excluded)
         self.period: str = _period(report)
@@ -1515,10 +1516,11 @@ class Preview:
         return f"<Preview of a report: {self.period}; files: {', '.join(self.files)}>"
 
     def _repr_html_(self) -> str:
+        page = self.html if self._real_names else _highlight_letters(self.html)
         return (
             '<iframe title="Preview of the report" sandbox="" '
             'style="width:100%;height:70vh;border:1px solid #ccc;border-radius:6px;'
-            f'background:#fff" srcdoc="{html.escape(self.html, quote=True)}"></iframe>'
+            f'background:#fff" srcdoc="{html.escape(page, quote=True)}"></iframe>'
         )
 
     def write(self, out_dir: str | os.PathLike, *, replace: bool = False) -> ExportResult:
@@ -1540,6 +1542,27 @@ class Preview:
             kept=tuple(plan.folder / new for _, new in plan.keep),
             left=tuple(plan.folder / name for name in plan.left),
         )
+
+
+_LETTER = re.compile(r"\bPerson [A-Z]+\b")
+_PREVIEW_NOTE = (
+    '<p class="preview-note" style="background:#fff4d6;padding:.5rem .8rem;border-radius:6px">'
+    "<b>Preview only.</b> Each <mark>highlighted</mark> letter stands where a name was: check "
+    "them. A name trustlab does not know (someone not in your list of people) is not "
+    "replaced: if you see one in your words, change that entry or leave your words out."
+    "</p>"
+)
+
+
+def _highlight_letters(page: str) -> str:
+    """``page`` (report.html) for the preview: every letter standing for a person marked
+    (in the page's text, not inside its charts or tags), under a note saying why."""
+    parts = re.split(r"(<svg\b.*?</svg>|<[^>]*>)", page, flags=re.DOTALL)
+    marked = "".join(
+        part if part.startswith("<") else _LETTER.sub(r"<mark>\g<0></mark>", part)
+        for part in parts
+    )
+    return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _PREVIEW_NOTE, marked, count=1)
 
 
 @dataclass(frozen=True)
