@@ -6,7 +6,9 @@ helpers (``tests/browser``), so the pictures show what a person sees:
 
 * ``docs/images/notebook-01.png`` and ``notebook-05.png``: a step in JupyterLab's
   single-document mode after Run All, its code hidden;
-* ``docs/images/app-view-05.png``: the app view of step 5 (Voilà, ``/voila/render/...``).
+* ``docs/images/app-view-05.png``: the app view of step 5 (Voilà, ``/voila/render/...``);
+* ``docs/images/report.png``: the first screen (1280 x 800) of a report made from the sample
+  journal, the second of two, so its brief compares with the first.
 
 Every process it starts is stopped at the end.
 """
@@ -53,6 +55,30 @@ def _app_view(page, session, name: str, form_label: str, out: Path) -> None:
     page.screenshot(path=str(out))
 
 
+def _report(browser, folder: Path, out: Path) -> None:
+    """Two reports of the sample journal (July, then August, with a moment and a
+    note); the first screen of the second, opened from disk with nothing else reachable."""
+    from trustlab import open_journal
+    from trustlab.export import export
+    from trustlab.sample import write_sample
+
+    journal = open_journal(write_sample(folder / "sample-journal"))
+    export(journal, folder / "july", since="2026-07-01", until="2026-07-31")
+    marbles = journal.table("marbles")
+    moment = marbles[marbles["date"] >= "2026-08-20"].iloc[0]["id"]
+    result = export(journal, folder / "august", since="2026-08-01", until="2026-08-31",
+                    include_text=True, moment=f"marbles:{moment}",
+                    note="Could we talk about how the weekend went?")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page_url = (result.folder / "report.html").as_uri()
+    context.route("**/*", lambda route: route.continue_()
+                  if route.request.url == page_url else route.abort())
+    page = context.new_page()
+    page.goto(page_url)
+    page.screenshot(path=str(out))
+    context.close()
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
@@ -75,12 +101,13 @@ def main() -> int:
             _step(page, session, "05_marble_jar.ipynb", "The moment", IMAGES / "notebook-05.png")
             _app_view(page, session, "05_marble_jar.ipynb", "The moment",
                       IMAGES / "app-view-05.png")
+            _report(browser, folder, IMAGES / "report.png")
             browser.close()
     finally:
         left = stop(session)
         shutil.rmtree(runtime, ignore_errors=True)
         shutil.rmtree(folder, ignore_errors=True)
-    for name in ("notebook-01.png", "notebook-05.png", "app-view-05.png"):
+    for name in ("notebook-01.png", "notebook-05.png", "app-view-05.png", "report.png"):
         print(f"wrote {IMAGES / name}")
     if left:
         print(f"had to stop: {left}", file=sys.stderr)

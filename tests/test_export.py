@@ -137,8 +137,11 @@ def all_markers(*, early: bool = False) -> set[str]:
 
 
 def folder_bytes(path: Path) -> dict[str, bytes]:
+    """Every file under ``path`` but the copies of report.json a journal keeps (to compare
+    the next report with: see test_the_journal_keeps_each_reports_json_privately)."""
     return {
-        str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()
+        str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*"))
+        if p.is_file() and not str(p.relative_to(path)).startswith(".trustlab/reports/")
     }
 
 
@@ -265,6 +268,8 @@ def test_a_date_range_leaves_out_entries_outside_it(journal, tmp_path):
     html = (result.folder / "report.html").read_text("utf-8")
     assert "From 1 March 2024 to 10 March 2024" in html
     assert "Entries before 1 March 2024." in html and "Entries after 10 March 2024." in html
+    # (the brief may name an earlier report's period, to compare with: not an entry)
+    html = re.sub(r'<section aria-labelledby="brief".*?</section>', "", html, flags=re.DOTALL)
     dates = set(re.findall(r"\d{1,2} (?:Jan|Mar) 2024", html))
     assert dates and all(d.endswith("Mar 2024") and int(d.split()[0]) <= 10 for d in dates)
     jars = json.loads((result.folder / "report.json").read_text("utf-8"))
@@ -392,6 +397,7 @@ def test_json_holds_only_figures(default_export):
         "names",
         "words_included",
         "people",
+        "brief",
         "figures",
         "files",
         "sha256",
@@ -715,12 +721,13 @@ def test_an_earlier_report_cannot_name_other_files_to_remove(own, tmp_path):
     data = json.loads((out / "report.json").read_text("utf-8"))
     data["files"] += ["coach-notes.txt", "mine/notes.csv", "../journal/people.csv"]
     (out / "report.json").write_text(json.dumps(data), "utf-8")
-    before = tree(journal.path)
+    kept = ".trustlab/reports"  # the journal keeps each report's report.json, nothing else
+    before = {k: v for k, v in tree(journal.path).items() if not k.startswith(kept)}
     export(journal, out, sections=["roots"], replace=True)
     assert (out / "coach-notes.txt").read_text("utf-8") == "kept"
     assert (out / "mine" / "notes.csv").read_text("utf-8") == "kept"
     assert not (out / "csv").exists()
-    assert tree(journal.path) == before
+    assert {k: v for k, v in tree(journal.path).items() if not k.startswith(kept)} == before
 
 
 def test_a_report_still_goes_where_asked_through_ordinary_folders(own, tmp_path, capsys):
@@ -1140,3 +1147,122 @@ def test_the_preview_highlights_each_letter_and_says_unknown_names_stay(tmp_path
     assert "<mark>" not in written and "Preview only" not in written
     named = preview(journal, include_text=True, real_names=True)._repr_html_()
     assert "&lt;mark&gt;" not in named and "Preview only" not in named
+
+
+# --- the brief --------------------------------------------------------------------------------
+
+
+def test_the_brief_opens_the_report_and_compares_with_the_last_one(tmp_path):
+    journal = open_journal(tmp_path / "journal")
+    journal.add("people", person="Sam", relationship="friend", era="present")
+    for day in range(1, 21):
+        journal.add("marbles", date=f"2024-03-{day:02d}", person="Sam", marbles=1,
+                    moment=f"called back {day}")
+    journal.add("promises", date="2024-03-02", promise="Rest more")
+    first = export(journal, tmp_path / "one", until="2024-03-10")
+    html = (first.folder / "report.html").read_text("utf-8")
+    # the brief comes first, before what the report covers; the steps are folded
+    assert html.index('id="brief"') < html.index('id="covers"') < html.index("<details>")
+    assert "1 promise to themselves not yet looked back on." in html
+    assert "Since the last report" not in html  # nothing to compare with yet
+    kept = sorted((journal.path / ".trustlab" / "reports").glob("report-*.json"))
+    # the shared report.json, plus (in the journal only) whose each letter is
+    assert len(kept) == 1 and json.loads(kept[0].read_text("utf-8")) == {
+        **json.loads((first.folder / "report.json").read_text("utf-8")),
+        "letters": {"Person A": "Sam"}}
+    assert kept[0].stat().st_mode & 0o077 == 0
+
+    marbles = journal.table("marbles")
+    moment = marbles[marbles["moment"] == "called back 15"]["id"].iloc[0]
+    second = export(journal, tmp_path / "two", since="2024-03-11", moment=f"marbles:{moment}",
+                    note="Can we talk about Sam?")
+    html = (second.folder / "report.html").read_text("utf-8")
+    brief = html[html.index('id="brief"'):html.index('id="covers"')]
+    assert "Since the last report" in brief and "1 Mar 2024 – 10 Mar 2024" in brief
+    assert "Person A: marbles in the jar" in brief
+    assert "A moment they chose to talk about" in brief and "called back 15" in brief
+    assert "Can we talk about Person A?" in brief and "Sam" not in html
+    data = json.loads((second.folder / "report.json").read_text("utf-8"))
+    assert data["brief"]["moment"][0] == {"what": "What", "value": TABLES["marbles"].title}
+    assert "called back 15" in {m["value"] for m in data["brief"]["moment"]}
+
+
+def test_a_moment_must_be_a_shared_entry(tmp_path):
+    journal = open_journal(tmp_path / "journal")
+    journal.add("promises", date="2024-03-02", promise="Rest more")
+    ident = journal.table("promises")["id"].iloc[0]
+    with pytest.raises(ExportError, match="TABLE:ID"):
+        export(journal, tmp_path / "a", moment="nonsense")
+    with pytest.raises(ExportError, match=r"no entry with id nope in marbles\.csv"):
+        export(journal, tmp_path / "a", moment="marbles:nope")
+    with pytest.raises(ExportError, match="does not share"):
+        export(journal, tmp_path / "a", sections=["marbles"], moment=f"promises:{ident}")
+    assert not (tmp_path / "a").exists()
+
+
+def test_share_form_offers_recent_entries_as_the_moment(tmp_path):
+    from trustlab.share import ShareForm
+
+    journal = open_journal(tmp_path / "journal")
+    journal.add("people", person="Sam", relationship="friend", era="present")
+    journal.add("marbles", date="2024-03-01", person="Sam", marbles=2, moment="came early")
+    journal.add("triggers", date="2024-03-05", situation="a late reply", origin="childhood",
+                intensity=6, my_share=20)
+    form = ShareForm(journal, folder=tmp_path / "out")
+    labels = [label for label, _ in form.moment.options]
+    assert labels[0] == "(none)" and labels[1].startswith("05 Mar 2024 · ")  # newest first
+    assert "came early" in labels[2] and "Sam" in labels[2]
+    form.moment.value = form.moment.options[2][1]
+    form.preview_button.click()
+    result = form.export()
+    brief = json.loads((result.folder / "report.json").read_text("utf-8"))["brief"]
+    assert "came early" in {m["value"] for m in brief["moment"]}
+    assert "Sam" not in json.dumps(brief)  # the person, as their letter
+
+
+def test_cli_export_takes_a_moment(tmp_path, capsys):
+    journal = open_journal(tmp_path / "journal")
+    journal.add("promises", date="2024-03-02", promise="Rest more")
+    ident = journal.table("promises")["id"].iloc[0]
+    out = tmp_path / "out"
+    assert cli.main(["export", str(journal.path), "--out", str(out),
+                     "--moment", f"promises:{ident}"]) == 0
+    assert "Rest more" in (out / "report.html").read_text("utf-8")
+    assert cli.main(["export", str(journal.path), "--out", str(tmp_path / "x"),
+                     "--moment", "promises"]) == 2
+    assert "TABLE:ID" in capsys.readouterr().err
+
+
+def test_review_puts_the_last_two_briefs_side_by_side(tmp_path):
+    from trustlab import share
+
+    journal = open_journal(tmp_path / "journal")
+    for day in range(1, 21):
+        journal.add("marbles", date=f"2024-03-{day:02d}", person="Sam", marbles=1)
+    export(journal, tmp_path / "reports" / "a", until="2024-03-10", note="first <b>note</b>")
+    export(journal, tmp_path / "reports" / "b", since="2024-03-11", note="second note")
+    shown = share._briefs_html(read_reports(tmp_path / "reports"))
+    assert shown.index("Earlier report") < shown.index("first") < shown.index("Latest report")
+    assert "second note" in shown and "<b>note</b>" not in shown  # escaped
+    assert "Since the last report" in shown.split("Latest report")[1]
+    assert share._briefs_html([{"label": "old", "brief": None}]) == ""
+
+
+def test_the_brief_compares_each_person_with_themselves_when_letters_move(tmp_path):
+    journal = open_journal(tmp_path / "journal")
+    for name in ("Ann", "Bo"):
+        journal.add("people", person=name, relationship="friend", era="present")
+    for day in range(1, 6):
+        journal.add("marbles", date=f"2024-03-0{day}", person="Ann", marbles=1)
+        journal.add("marbles", date=f"2024-03-0{day}", person="Bo", marbles=-1)
+    for day in range(11, 14):
+        journal.add("marbles", date=f"2024-03-{day}", person="Bo", marbles=2)
+    export(journal, tmp_path / "one", until="2024-03-10")  # Ann is A (5), Bo is B (-5)
+    second = export(journal, tmp_path / "two", since="2024-03-11")  # only Bo: now Person A
+    brief = json.loads((second.folder / "report.json").read_text("utf-8"))["brief"]
+    assert brief["changes"] == [{"figure": "Person A: marbles in the jar",
+                                 "then": "−5", "now": "6"}]  # Bo then and now, not Ann
+    shared = json.loads((second.folder / "report.json").read_text("utf-8"))
+    assert "letters" not in shared and "Ann" not in json.dumps(shared)
+    kept = sorted((journal.path / ".trustlab" / "reports").glob("*.json"))[-1]
+    assert json.loads(kept.read_text("utf-8"))["letters"] == {"Person A": "Bo"}

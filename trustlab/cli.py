@@ -552,6 +552,7 @@ def _export(args: argparse.Namespace) -> int:
         "real_names": args.real_names,
         "note": args.note,
         "csv": args.csv,
+        "moment": args.moment,
     }
     try:
         check_options(**options)  # a mistyped option is reported before the journal is read
@@ -633,6 +634,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--note", metavar="TEXT", help="a note for your coach")
     export.add_argument("--csv", action="store_true",
                         help="also write the report's tables as CSV files for a spreadsheet")
+    export.add_argument("--moment", metavar="TABLE:ID",
+                        help="one entry you want to talk about, shown first in the report "
+                        "with its words (for example marbles:L3f2a…; ids are in the CSV files)")
     export.add_argument("--replace", action="store_true",
                         help="replace an earlier report in DIR (files someone changed or added "
                         "there are kept)")

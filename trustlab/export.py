@@ -49,9 +49,11 @@ import numpy as np
 import pandas as pd
 import vl_convert
 
-from . import __version__, charts, insights
+from . import __version__, brief, charts, insights
+from .brief import Brief
 from .journal import Journal
 from .schema import TABLES, Table
+from .storage import utc_stamp
 
 __all__ = [
     "ALL",
@@ -166,6 +168,8 @@ class _Options:
     real_names: bool
     note: str
     csv: bool
+    moment: tuple[str, str] | None = None
+    """(table, id) of the one entry the person chose to talk about, if any."""
 
 
 def check_options(
@@ -176,6 +180,7 @@ def check_options(
     real_names: bool = False,
     note: str | None = None,
     csv: bool = False,
+    moment: str | None = None,
 ) -> _Options:
     """Check export options (see :func:`export`) and return them tidied.
 
@@ -201,6 +206,16 @@ def check_options(
             f"since={first.isoformat()} is after until={last.isoformat()}: "
             "the report would cover no days. Swap them, or leave one out."
         )
+    picked = None
+    if moment:
+        table, _, ident = str(moment).strip().partition(":")
+        if table not in TABLES or table == "people" or not ident.strip():
+            raise ExportError(
+                f"moment={moment!r} is not an entry: give TABLE:ID, for example "
+                "marbles:L3f2a… (TABLE one of "
+                f"{', '.join(t for t in TABLES if t != 'people')}; ID the entry's id)."
+            )
+        picked = (table, ident.strip())
     return _Options(
         sections=tuple(s for s in ALL if s in chosen),
         since=first,
@@ -209,6 +224,7 @@ def check_options(
         real_names=bool(real_names),
         note=(note or "").strip(),
         csv=bool(csv),
+        moment=picked,
     )
 
 
@@ -527,6 +543,10 @@ class _Report:
     parts: list[_Part]
     included: list[str]
     excluded: list[str]
+    brief: Brief | None = None
+    letters: dict[str, str] = field(default_factory=dict)
+    """Letter -> real name: kept only in the journal's own copy of report.json, so the
+    next brief compares each person with themselves. Never in anything shared."""
 
 
 def _plain(value: Any) -> Any:
@@ -632,7 +652,117 @@ def _build(journal: Journal, opts: _Options) -> _Report:
         for n in ("observations", "red_flags", "steps", "marbles")
     )
     included, excluded = _consent_lists(opts, named=named)
-    return _Report(opts, datetime.date.today(), first, last, people, parts, included, excluded)
+    report = _Report(opts, datetime.date.today(), first, last, people, parts, included, excluded)
+    if not opts.real_names:
+        report.letters = {letter: name for name, letter in naming.people.items()}
+    report.brief = _brief(journal, view, report, naming)
+    return report
+
+
+def _brief(journal: Journal, view: SharedJournal, report: _Report, naming: _Naming) -> Brief:
+    """The report's first screen, from what it shares (see :mod:`trustlab.brief`)."""
+    opts = report.opts
+    steps = {SECTIONS[k].step for k in opts.sections}
+    as_of = opts.until or report.last
+    found = insights.highlights(view, limit=5, as_of=as_of, label_beliefs=opts.include_text)
+    found = found[found["step"].isin(steps)]
+    waiting = []
+    open_promises = int((view.table("promises")["kept"] == "").sum())
+    if open_promises:
+        waiting.append(f"{open_promises} promise{'s' if open_promises != 1 else ''} to "
+                       "themselves not yet looked back on.")
+    pending = int((view.table("steps")["response"] == "pending").sum())
+    if pending:
+        waiting.append(f"{pending} small step{'s' if pending != 1 else ''} still waiting for "
+                       "an answer.")
+    previous = brief.last_kept(journal.path)
+    then = None
+    if previous is not None:
+        period = previous.get("period") if isinstance(previous.get("period"), dict) else {}
+        then = _period_label(period.get("since"), period.get("until"))
+    return Brief(
+        period=_period(report),
+        highlights=tuple(zip(found["sentence"], found["why"], strict=True)),
+        previous=then,
+        changes=brief.changes(_measures(_figures(report)), _then(previous, naming)),
+        waiting=tuple(waiting),
+        moment=_moment(journal, opts, naming),
+        note=opts.note,
+    )
+
+
+def _then(previous: dict | None, naming: _Naming) -> list[tuple[str, str, str, float]]:
+    """The previous report's figures, each person under the name this report gives them.
+
+    Letters can differ from one report to the next, so the journal's own copy of the
+    earlier report says whose each letter was (``letters``; a report with real names needs
+    none). A figure about someone this report does not name is left out (it would name
+    them), and so is every figure about a person when the copy cannot say whose a letter
+    was."""
+    if not previous:
+        return []
+    letters = previous.get("letters")
+    real = previous.get("names") == "real"
+
+    def now(person: Any) -> str | None:
+        if person == "Everyone":
+            return person
+        name = person if real else (letters.get(person) if isinstance(letters, dict) else None)
+        return naming.people.get(name) if isinstance(name, str) else None
+
+    figures = previous.get("figures") if isinstance(previous.get("figures"), dict) else {}
+    renamed: dict[str, Any] = {}
+    for section, tables in figures.items():
+        if not isinstance(tables, dict):
+            continue
+        renamed[section] = {}
+        for key, rows in tables.items():
+            if not isinstance(rows, list):
+                continue
+            kept = []
+            for row in rows:
+                if isinstance(row, dict) and "person" in row:
+                    shown = now(row["person"])
+                    if shown is None:
+                        continue
+                    row = {**row, "person": shown}
+                kept.append(row)
+            renamed[section][key] = kept
+    return _measures(renamed)
+
+
+def _moment(journal: Journal, opts: _Options, naming: _Naming) -> tuple[tuple[str, str], ...]:
+    """The entry the person chose to talk about, row by row (its words included: choosing
+    it is sharing it; names hidden as everywhere else)."""
+    if opts.moment is None:
+        return ()
+    name, ident = opts.moment
+    table, frame = TABLES[name], journal.table(name)
+    found = frame[frame["id"] == ident] if "id" in frame.columns else frame.iloc[0:0]
+    if found.empty:
+        raise ExportError(f"There is no entry with id {ident} in {name}.csv to talk about. "
+                          f"{_NOTHING}")
+    section = _SECTION_OF.get(name)
+    if section is not None and section not in opts.sections:
+        raise ExportError(
+            f"The moment you chose is from {SECTIONS[section].heading}, which this report "
+            f"does not share: share that step too, or choose another moment. {_NOTHING}")
+    row = found.iloc[0]
+    rows = [("What", table.title)]
+    for col in table.columns:
+        value = row[col.name]
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+            continue
+        if col.name == "date":
+            shown = _long_date(pd.Timestamp(value).date())
+        elif _is_name(table, col.name):
+            shown = naming.person(str(value))
+        elif col.kind == "text":
+            shown = naming.words(str(value))
+        else:
+            shown = str(value).replace("_", " ")
+        rows.append((col.label, shown))
+    return tuple(rows)
 
 
 def _sentences(view: SharedJournal, step: int, opts: _Options) -> list[str]:
@@ -953,6 +1083,11 @@ def _consent_lists(opts: _Options, *, named: bool) -> tuple[list[str], list[str]
                 "know are not."
             )
         included.append(text)
+    if opts.moment is not None:
+        included.append(
+            "One entry they chose to talk about, with their words"
+            + ("." if opts.real_names else " (names replaced by letters).")
+        )
     excluded = [f"{s.heading}." for s in SECTIONS.values() if s.key not in opts.sections]
     if not opts.include_text:
         excluded.append(
@@ -1134,6 +1269,18 @@ text-align:left;vertical-align:top}
 .trustlab-report .num{text-align:right;font-variant-numeric:tabular-nums}
 .trustlab-report .words{white-space:pre-wrap;max-width:24rem}
 .trustlab-report .table-note,.trustlab-report .empty{color:#555;font-style:italic}
+.trustlab-report .brief{background:#f3f8f6;border:1px solid #d8e6e0;border-radius:8px;
+padding:0 1.25rem .75rem;margin-top:1rem}
+.trustlab-report .brief h2{border-top:0;margin-top:.75rem}
+.trustlab-report .brief h3{font-size:1rem;margin:.6rem 0 .2rem}
+.trustlab-report .brief ul{margin:.2rem 0;padding-left:1.2rem}
+.trustlab-report .brief p,.trustlab-report .brief table{margin:.2rem 0}
+.trustlab-report .brief .note{white-space:normal}
+.trustlab-report .brief-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));
+gap:0 1.5rem}
+.trustlab-report .brief .moment{white-space:pre-wrap}
+.trustlab-report details>summary{cursor:pointer;list-style-position:outside}
+.trustlab-report details>summary h2{display:inline-block;border-top:0}
 .trustlab-report footer{margin-top:3rem;color:#555;font-size:.9rem;
 border-top:1px solid #ddd;padding-top:1rem}
 @media print{.trustlab-report h2{break-before:auto}.trustlab-report figure{break-inside:avoid}}
@@ -1199,18 +1346,20 @@ def _render_html(report: _Report) -> str:
         f'<p class="lede">Made with trustlab on {_e(created)} by the person who keeps this '
         "journal. They chose what goes in it; everything else stayed on their computer.</p>",
         "</header>",
+    ]
+    if report.brief is not None:
+        out += [
+            '<section aria-labelledby="brief" class="brief">',
+            '<h2 id="brief">In brief</h2>',
+            brief.html(report.brief),
+            "</section>",
+        ]
+    out += [
         '<section aria-labelledby="covers">',
         '<h2 id="covers">What this report covers</h2>',
         _covers_html(report),
         "</section>",
     ]
-    if report.opts.note:
-        out += [
-            '<section aria-labelledby="note">',
-            '<h2 id="note">Their note to you</h2>',
-            _note_html(report.opts.note),
-            "</section>",
-        ]
     out += [
         '<section aria-labelledby="how">',
         '<h2 id="how">How to read this report</h2>',
@@ -1229,9 +1378,11 @@ def _render_html(report: _Report) -> str:
     for kind, level, content in _section_blocks(report):
         if kind == "heading" and level == "2":
             if section_open:
-                out.append("</section>")
+                out.append("</details></section>")
             key = next(p.section.key for p in report.parts if p.section.heading == content)
-            out += [f'<section aria-labelledby="{key}">', f'<h2 id="{key}">{_e(content)}</h2>']
+            # Each step's detail folded under its heading (no JavaScript: <details>)
+            out += [f'<section aria-labelledby="{key}"><details>',
+                    f'<summary><h2 id="{key}">{_e(content)}</h2></summary>']
             section_open = True
         elif kind == "heading":
             out.append(f"<h{level}>{_e(content)}</h{level}>")
@@ -1241,7 +1392,7 @@ def _render_html(report: _Report) -> str:
         else:
             out.append(content)
     if section_open:
-        out.append("</section>")
+        out.append("</details></section>")
     out += [
         "<footer>",
         f"<p>Made with trustlab {_e(__version__)}, a self-reflection tool; it is not therapy. "
@@ -1312,6 +1463,9 @@ def _render_notebook(report: _Report) -> str:
         "holds (close without saving and reopen to get it back). Write your own notes in "
         "the empty cells under each “Coach's notes” heading.*"
     )
+    if report.brief is not None:
+        markdown("## In brief")
+        show(brief.html(report.brief), brief.text(report.brief))
     markdown("## What this report covers")
     show(
         _covers_html(report),
@@ -1325,9 +1479,6 @@ def _render_notebook(report: _Report) -> str:
             ]
         ),
     )
-    if report.opts.note:
-        markdown("## Their note to you")
-        show(_note_html(report.opts.note), report.opts.note)
     markdown("## How to read this report\n\n" + "\n\n".join(_HOW_TO_READ))
     if report.people.rows:
         markdown("## The people in this report")
@@ -1389,13 +1540,10 @@ def _html_to_text(fragment: str) -> str:
     return html.unescape(re.sub(r"[ \t]+", " ", text)).strip()
 
 
-def _render_json(report: _Report, files: list[str], hashes: dict[str, str]) -> str:
-    """report.json: the figures, and each file's name; ``hashes`` holds the SHA-256 of
-    each of the other files as written, so a later export can tell a file someone changed
-    (a coach's notes in report.ipynb) from one it may replace."""
-    figures: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for part in report.parts:
-        figures[part.section.key] = {
+def _figures(report: _Report) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """The report's tables of figures, by section and table, as report.json holds them."""
+    return {
+        part.section.key: {
             t.key: [
                 {c.key: _json_value(v) for c, v in zip(t.columns, row, strict=True)}
                 for row in t.rows
@@ -1403,6 +1551,15 @@ def _render_json(report: _Report, files: list[str], hashes: dict[str, str]) -> s
             for t in part.tables
             if t.figures
         }
+        for part in report.parts
+    }
+
+
+def _render_json(report: _Report, files: list[str], hashes: dict[str, str]) -> str:
+    """report.json: the brief, the figures, and each file's name; ``hashes`` holds the
+    SHA-256 of each of the other files as written, so a later export can tell a file
+    someone changed (a coach's notes in report.ipynb) from one it may replace."""
+    figures = _figures(report)
     opts = report.opts
     data = {
         "format": FORMAT,
@@ -1424,6 +1581,7 @@ def _render_json(report: _Report, files: list[str], hashes: dict[str, str]) -> s
             {c.key: _json_value(v) for c, v in zip(report.people.columns, row, strict=True)}
             for row in report.people.rows
         ],
+        "brief": report.brief.as_json() if report.brief else None,
         "figures": figures,
         "files": files,
         "sha256": hashes,
@@ -1486,6 +1644,7 @@ class Preview:
     def __init__(self, report: _Report, journal_path: Path):
         self._journal_path = journal_path
         self._real_names = report.opts.real_names
+        self._letters = dict(report.letters)
         self.included: list[str] = list(report.included)
         self.excluded: list[str] = list(report.excluded)
         self.period: str = _period(report)
@@ -1537,6 +1696,13 @@ class Preview:
         """
         plan = _check_folder(Path(out_dir), self._journal_path, self.files, replace=replace)
         written = _write_report(plan, self.files)
+        # For the next report's brief ("since the last report"); never into the sample.
+        if not _inside(self._journal_path.resolve(), _SAMPLE.resolve()):
+            kept = json.loads(self.files["report.json"])
+            kept["letters"] = self._letters  # whose each letter is: for this journal only
+            brief.keep(self._journal_path,
+                       json.dumps(kept, ensure_ascii=False, indent=1).encode("utf-8"),
+                       utc_stamp())
         return ExportResult(
             plan.folder, tuple(written), tuple(self.included), tuple(self.excluded), self.period,
             kept=tuple(plan.folder / new for _, new in plan.keep),
@@ -1623,6 +1789,7 @@ def preview(
     real_names: bool = False,
     note: str | None = None,
     csv: bool = False,
+    moment: str | None = None,
 ) -> Preview:
     """Build a report in memory, to look at before anything is written.
 
@@ -1634,7 +1801,7 @@ def preview(
         Shows the report in a notebook; ``.html`` is the exact page, and
         ``.write(folder)`` writes exactly these files.
     """
-    opts = check_options(sections, since, until, include_text, real_names, note, csv)
+    opts = check_options(sections, since, until, include_text, real_names, note, csv, moment)
     return Preview(_build(journal, opts), journal.path)
 
 
@@ -1650,6 +1817,7 @@ def export(
     note: str | None = None,
     csv: bool = False,
     replace: bool = False,
+    moment: str | None = None,
 ) -> ExportResult:
     """Write a report for a coach: report.html, report.ipynb and report.json in ``out_dir``.
 
@@ -1680,6 +1848,9 @@ def export(
     replace
         Replace an earlier report in ``out_dir`` (see :meth:`Preview.write`);
         without it, such a folder is refused.
+    moment
+        ``TABLE:ID``: one entry the person wants to talk about, shown (with its words)
+        in the brief that opens the report.
 
     Returns
     -------
@@ -1692,7 +1863,7 @@ def export(
         An option is not valid, or ``out_dir`` is not a place the report can go
         (:class:`ReportExists`: it holds a report and ``replace`` is false).
     """
-    opts = check_options(sections, since, until, include_text, real_names, note, csv)
+    opts = check_options(sections, since, until, include_text, real_names, note, csv, moment)
     # A folder that cannot take a report is refused before the report is built;
     # write() checks again, with the report's own file names, before writing.
     names = ["report.html", "report.ipynb", "report.json", *(["csv/people.csv"] if csv else [])]

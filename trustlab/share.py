@@ -24,6 +24,8 @@ import ipywidgets as widgets
 import pandas as pd
 
 from . import charts
+from .brief import Brief
+from .brief import html as brief_html
 from .export import (
     SECTIONS,
     ExportError,
@@ -102,6 +104,14 @@ class ShareForm:
             placeholder="A few words for your coach (optional). They will see exactly this.",
             layout=widgets.Layout(width="min(100%, 40rem)", height="5rem"),
         )
+        self.moment = widgets.Dropdown(
+            options=_recent_entries(journal),
+            value="",
+            description="A moment to talk about",
+            style={"description_width": "initial"},
+            layout=_WIDE,
+            tooltip="Shown first in the report, with what you wrote about it",
+        )
         self.folder = widgets.Text(
             value=str(folder if folder is not None else default_folder()),
             description="Folder",
@@ -143,6 +153,11 @@ class ShareForm:
                 widgets.HTML("<b>A note for your coach</b>"),
                 self.note,
                 widgets.HTML(
+                    "<b>One moment to talk about</b> (optional: it opens the report, with "
+                    "what you wrote about it; names hidden unless you share real names)"
+                ),
+                self.moment,
+                widgets.HTML(
                     "<b>Where to write it</b> (a new folder; it is never your journal folder)"
                 ),
                 self.folder,
@@ -161,6 +176,7 @@ class ShareForm:
             self.include_text,
             self.real_names,
             self.note,
+            self.moment,
         ]
 
     def _ipython_display_(self) -> None:
@@ -177,6 +193,7 @@ class ShareForm:
             "include_text": self.include_text.value,
             "real_names": self.real_names.value,
             "note": self.note.value,
+            "moment": self.moment.value or None,
         }
 
     def _changed(self, _change: dict) -> None:
@@ -256,6 +273,33 @@ class ShareForm:
             "trust. Your journal was not changed."
         )
         return result
+
+
+RECENT = 30
+"""How many recent entries the share form offers as "a moment to talk about"."""
+
+
+def _recent_entries(journal: Journal) -> list[tuple[str, str]]:
+    """The latest :data:`RECENT` dated entries of any kind, newest first, as dropdown
+    options ("date · kind · first words", "TABLE:ID"), after "(none)"."""
+    from .schema import TABLES
+
+    found = []
+    for name, table in TABLES.items():
+        frame = journal.table(name)
+        if "date" not in frame.columns or "id" not in frame.columns or frame.empty:
+            continue
+        text = next((c.name for c in table.columns if c.kind == "text"
+                     and c.refers_to is None and c.name != "note"), None)
+        latest = frame.sort_values("date", kind="stable").tail(RECENT)
+        for _, row in latest.iterrows():
+            words = " ".join(str(row[text]).split())[:60] if text else ""
+            who = f" · {row['person']}" if "person" in frame.columns and row["person"] else ""
+            label = f"{row['date']:%d %b %Y} · {table.title}{who}"
+            found.append((row["date"], f"{label} · {words}" if words else label,
+                          f"{name}:{row['id']}"))
+    found.sort(key=lambda f: f[0], reverse=True)
+    return [("(none)", ""), *((label, value) for _, label, value in found[:RECENT])]
 
 
 def form(journal: Journal | None, **options: Any) -> ShareForm | None:
@@ -438,6 +482,9 @@ def review(where: str | os.PathLike | Iterable[str | os.PathLike] | None = None)
         )
         return []
     display(HTML(_reports_html(reports)))
+    briefs = _briefs_html(reports)
+    if briefs:
+        display(HTML(briefs))
     compared = compare_reports(reports)
     table = comparison_table(compared)
     if table.empty:
@@ -470,6 +517,24 @@ def _reports_html(reports: Sequence[dict]) -> str:
         '<th scope="col">People shown as</th><th scope="col">Words included</th></tr>'
         f"</thead><tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def _briefs_html(reports: Sequence[dict]) -> str:
+    """The briefs of the last two reports, side by side (the older on the left); "" when
+    no report has a brief (reports made before briefs existed)."""
+    shown = [(r, Brief.from_json(r.get("brief"))) for r in reports[-2:]]
+    shown = [(r, b) for r, b in shown if b is not None]
+    if not shown:
+        return ""
+    columns = "".join(
+        '<div style="flex:1 1 22rem;min-width:18rem;background:#f3f8f6;border:1px solid '
+        '#d8e6e0;border-radius:8px;padding:.25rem 1rem .75rem">'
+        f"<h3>{_e(where)}: {_e(r['label'])}</h3>{brief_html(b)}</div>"
+        for (r, b), where in zip(shown, ["Earlier report", "Latest report"][-len(shown):],
+                                 strict=True)
+    )
+    return ("<h3>The briefs, side by side</h3>"
+            f'<div style="display:flex;flex-wrap:wrap;gap:1rem">{columns}</div>')
 
 
 def _steps(keys: Iterable[Any]) -> str:

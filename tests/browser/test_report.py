@@ -25,7 +25,7 @@ import pytest
 from chromium import CHROMIUM, CHROMIUM_ARGS, unavailable
 
 from trustlab import open_journal
-from trustlab.export import export
+from trustlab.export import ALL, export
 from trustlab.sample import write_sample
 
 pytestmark = pytest.mark.browser
@@ -160,6 +160,25 @@ def _visit(browser, path: Path, **context: Any) -> tuple[Any, Any, dict[str, lis
     return ctx, page, log
 
 
+_FIRST_SCREEN_JS = """() => {
+  const brief = document.querySelector('section.brief').getBoundingClientRect();
+  const h2 = [...document.querySelectorAll('h2')].map(h => h.textContent);
+  return {brief_top: brief.top, brief_bottom: brief.bottom, first_h2: h2[0],
+          height: window.innerHeight};
+}"""
+
+
+def _open_every_step(page: Any) -> None:
+    """Click each folded step's heading, as a coach would (a native <details>)."""
+    for summary in page.locator("details > summary").all():
+        summary.click()
+
+
+def _visible_charts(page: Any) -> int:
+    charts = page.locator("figure svg")
+    return sum(charts.nth(i).is_visible() for i in range(charts.count()))
+
+
 def _look(report: Path, control: Path, axe_script: str | None) -> dict[str, Any]:
     from playwright.sync_api import Error, sync_playwright
 
@@ -173,6 +192,17 @@ def _look(report: Path, control: Path, axe_script: str | None) -> dict[str, Any]
             return {"launch_error": str(error)}
         try:
             ctx, page, log = _visit(browser, report)
+            # The first screen a coach sees (1280 x 800): the brief, all of it; each
+            # step's detail folded until its heading is clicked (no JavaScript needed).
+            page.set_viewport_size({"width": 1280, "height": 800})
+            found["first_screen"] = page.evaluate(_FIRST_SCREEN_JS)
+            page.set_viewport_size({"width": 1000, "height": 1400})
+            found["folded"] = {
+                "details": page.locator("details").count(),
+                "open": page.locator("details[open]").count(),
+                "visible_charts": _visible_charts(page),
+            }
+            _open_every_step(page)
             found["js"] = {
                 **log,
                 "scripts": page.locator("script").count(),
@@ -189,13 +219,8 @@ def _look(report: Path, control: Path, axe_script: str | None) -> dict[str, Any]
             }
             ctx.close()
             ctx, page, log = _visit(browser, report, java_script_enabled=False)
-            found["no_js"] = {
-                **log,
-                "visible_charts": sum(
-                    page.locator("figure svg").nth(i).is_visible()
-                    for i in range(page.locator("figure svg").count())
-                ),
-            }
+            _open_every_step(page)
+            found["no_js"] = {**log, "visible_charts": _visible_charts(page)}
             ctx.close()
             ctx, page, log = _visit(browser, control)
             found["control"] = log
@@ -203,6 +228,7 @@ def _look(report: Path, control: Path, axe_script: str | None) -> dict[str, Any]
             if axe_script is not None:
                 # axe is a script: the page's policy forbids it, so this look bypasses it.
                 ctx, page, _ = _visit(browser, report, bypass_csp=True)
+                _open_every_step(page)
                 page.add_script_tag(content=axe_script)
                 found["axe"] = page.evaluate(_AXE_JS)
                 ctx.close()
@@ -230,6 +256,15 @@ def test_no_script_runs(seen):
     assert not [m for m in js["console"] if "Content Security Policy" in m], js["console"]
     # The planted markup is there, as text anyone can read.
     assert SCRIPT in js["text"] and IMG in js["text"]
+
+
+def test_the_brief_is_the_first_screen_and_the_steps_are_folded(seen):
+    first = seen["first_screen"]
+    assert first["first_h2"] == "In brief"
+    assert first["brief_top"] > 0 and first["brief_bottom"] <= first["height"], first
+    folded = seen["folded"]
+    assert folded["details"] == len(ALL) and folded["open"] == 0
+    assert folded["visible_charts"] == 0  # nothing in a folded step is drawn
 
 
 def test_every_chart_is_a_visible_svg(seen):
