@@ -119,6 +119,7 @@ _OTHER_TABLE_ROWS = {
     "promises": 300,
     "beliefs": 150,
     "steps": 1_000,
+    "coach_notes": 50,
 }
 """Modest sizes for the other tables, so opening a journal is dominated by marbles."""
 
@@ -331,6 +332,12 @@ def generate_journal(
         "marbles": pa.array(rng.choice(counts, marbles, p=odds / odds.sum())).cast(pa.string()),
         "moment": text(_MOMENTS, marbles),
         "braving": text(("", "", "", *BRAVING), marbles),
+    }
+    columns["coach_notes"] = {
+        "date": when(n["coach_notes"]),
+        "report": text(("r-one", "r-two", "r-three"), n["coach_notes"]),
+        "section": text(TABLES["coach_notes"].column("section").choices, n["coach_notes"]),
+        "note": text([m for m in _MOMENTS if m], n["coach_notes"]),
     }
     for name, table in TABLES.items():
         data = {ID: ids.take(len(next(iter(columns[name].values()))))} if form.ids else {}

@@ -83,6 +83,9 @@ def rich(tmp_path_factory):
             journal.add("beliefs", date=day, belief=f"{MARKER} belief {i % 2}",
                         before=80 - i // 3, opposite=_note(i), evidence=_note(i),
                         possible=_note(i), after=None if i % 2 else 50)  # fmt: skip
+        if i % 30 == 0:  # what a coach wrote back: never in a chart either
+            journal.add("coach_notes", date=day, report=f"r{i} {_note(i)}",
+                        section="marbles", note=_note(i))  # fmt: skip
     return journal
 
 

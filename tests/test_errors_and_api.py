@@ -39,10 +39,10 @@ def test_problem_has_the_documented_fields():
     assert names == ["file", "line", "column", "value", "message", "level", "code"]
 
 
-def test_tables_are_the_nine_of_the_contract():
+def test_tables_are_the_nine_of_the_contract_and_the_coachs_notes():
     assert list(trustlab.TABLES) == [
         "people", "qualities", "observations", "triggers", "red_flags",
-        "promises", "beliefs", "steps", "marbles",
+        "promises", "beliefs", "steps", "marbles", "coach_notes",
     ]
     assert trustlab.TABLES["marbles"].column_names == (
         "date", "person", "marbles", "moment", "braving"

@@ -26,6 +26,7 @@ from trustlab.export import (
     _SECTION_OF,
     ALL,
     FREE_TEXT,
+    NEVER_SHARED,
     SECTIONS,
     ExportError,
     compare_reports,
@@ -131,7 +132,7 @@ def all_markers(*, early: bool = False) -> set[str]:
         marker(t, c, early=early)
         for t, cols in FREE_TEXT.items()
         for c in cols
-        if t not in ("people", "qualities") or not early
+        if (t not in ("people", "qualities") or not early) and t not in NEVER_SHARED
     }
     return found
 
@@ -203,6 +204,9 @@ def test_words_appear_escaped_when_included(text_export):
     html = files["report.html"]
     # observations.quality names a quality, so it holds MARK-qualities-quality-N.
     assert markers_in(html) >= all_markers() - {marker("observations", "quality")}
+    # ... but never what the coach wrote back, in any file, even with words shared
+    assert not [m for text in files.values() for m in markers_in(text)
+                if m.startswith("MARK-coach_notes")]
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -309,7 +313,7 @@ def test_pseudonym_letters():
 
 
 def test_every_table_but_people_belongs_to_one_section():
-    assert set(_SECTION_OF) == set(TABLES) - {"people"}
+    assert set(_SECTION_OF) == set(TABLES) - {"people"} - NEVER_SHARED
     assert tuple(SECTIONS) == ALL == cli._ALL_SECTIONS
 
 
@@ -357,7 +361,7 @@ def test_notebook_is_static_with_room_for_the_coach(default_export):
     assert "widgets" not in json.dumps(nb.metadata)
     notes = 0
     for i, cell in enumerate(nb.cells):
-        assert set(cell.metadata) <= {"jupyter", "tags"}
+        assert set(cell.metadata) <= {"jupyter", "tags", "trustlab"}
         if cell.cell_type == "code":
             assert cell.source == "", "a code cell with code in it"
             assert cell.execution_count is None
@@ -366,6 +370,7 @@ def test_notebook_is_static_with_room_for_the_coach(default_export):
                 assert set(output.data) <= {"text/html", "text/plain", "image/svg+xml", "image/png"}
         if cell.cell_type == "markdown" and cell.source == "":
             assert cell.metadata.get("tags") == ["coach-notes"]
+            assert cell.metadata["trustlab"]["section"] in (*ALL, "report")
             assert nb.cells[i - 1].source.startswith("#### Coach's notes")
             notes += 1
     assert notes == len(ALL) + 1
@@ -390,6 +395,7 @@ def test_json_holds_only_figures(default_export):
     assert set(data) == {
         "format",
         "version",
+        "id",
         "made_with",
         "created",
         "period",

@@ -53,6 +53,8 @@ FILLED = {
               "response": "warm", "note": "🙂"},
     "marbles": {"date": DAY, "person": "Sam", "marbles": -2, "moment": "Forgot my birthday",
                 "braving": "reliability"},
+    "coach_notes": {"date": DAY, "report": "r-july", "section": "marbles",
+                    "note": "What helped most?"},
 }
 
 

@@ -130,3 +130,11 @@ def test_sample_copy_is_labelled(tmp_path, monkeypatch):
     assert "Sample journal." in outputs(nb, "text/html")
     assert unchanged(journal) == before
     assert journal.resolve() != (ROOT / "data" / "sample").resolve()
+
+
+def test_a_step_shows_what_the_coach_wrote_about_it(sample_copy, monkeypatch):
+    nb = run(ROOT / "notebooks" / "05_marble_jar.ipynb", sample_copy, monkeypatch)
+    assert errors(nb) == []
+    html = outputs(nb, "text/html")
+    assert "From your coach" in html and "in small, ordinary ways" in html
+    assert "That is self-trust growing" not in html  # a note about step 3, not this one

@@ -155,7 +155,7 @@ def _allowed(col: Column) -> str:
 def contract_section(table: Table) -> str:
     """The part of data/README.md that describes ``table``, rendered from schema.py."""
     lines = [
-        f"### {table.filename}: {table.title} (step {table.step})",
+        f"### {table.filename}: {table.title}" + (f" (step {table.step})" if table.step else ""),
         "",
         table.description,
         "",
@@ -257,7 +257,7 @@ def test_spans_about_three_months(robin):
     assert min(dates) == date(2026, 6, 1)
     assert max(dates) == date(2026, 8, 31)
     for name, table in TABLES.items():
-        if "date" in table.column_names:
+        if "date" in table.column_names and name != "coach_notes":  # one reply, one day
             days = robin.table(name)["date"]
             assert (days.max() - days.min()).days >= 60, f"{name} covers under two months"
 

@@ -569,6 +569,39 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reply(args: argparse.Namespace) -> int:
+    from .reply import ReplyError, gather
+
+    try:
+        path = gather(args.report)
+    except ReplyError as error:
+        print(f"trustlab reply: {error}", file=sys.stderr)
+        return 1
+    print(f"Wrote {path}: your notes only. Send that file to the person; they bring it into "
+          "their journal with trustlab import-reply (or in their notebook 07).")
+    return 0
+
+
+def _import_reply(args: argparse.Namespace) -> int:
+    from .errors import JournalError
+    from .journal import open_journal
+    from .reply import ReplyError, import_reply
+
+    folder = Path(args.journal).expanduser()
+    if not folder.is_dir():
+        print(f"{folder}: no such folder (a journal is a folder of CSV files).", file=sys.stderr)
+        return 2
+    try:
+        added, already = import_reply(open_journal(folder), args.file)
+    except (ReplyError, JournalError) as error:
+        print(f"trustlab import-reply: {error}\nNothing was added; the journal was not "
+              "changed.", file=sys.stderr)
+        return 1
+    print(f"Added {added} note{'s' if added != 1 else ''} from your coach to coach_notes.csv"
+          + (f" ({already} already there)." if already else "."))
+    return 0
+
+
 _ALL_SECTIONS = ("roots", "qualities", "self_trust", "beliefs", "marbles")
 """trustlab.export.ALL, repeated so the command starts without importing the charts."""
 
@@ -641,6 +674,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="replace an earlier report in DIR (files someone changed or added "
                         "there are kept)")
     export.set_defaults(run=_export)
+
+    reply = commands.add_parser(
+        "reply", help="(for a coach) gather your notes in a report into REPORT_DIR/reply.json")
+    reply.add_argument("report", metavar="REPORT_DIR",
+                       help="the report's folder, with report.ipynb holding your notes")
+    reply.set_defaults(run=_reply)
+
+    bring = commands.add_parser(
+        "import-reply", help="add your coach's notes (their reply.json) to your journal")
+    bring.add_argument("journal", metavar="JOURNAL", help="the journal folder")
+    bring.add_argument("file", metavar="FILE", help="the reply.json your coach sent")
+    bring.set_defaults(run=_import_reply)
     return parser
 
 

@@ -145,6 +145,8 @@ ALL: tuple[str, ...] = tuple(SECTIONS)
 """Every section: the default of ``sections``."""
 
 _SECTION_OF = {table: s.key for s in SECTIONS.values() for table in s.tables}
+NEVER_SHARED = frozenset({"coach_notes"})
+"""Tables a report never holds: what the coach wrote goes back to the person, not out again."""
 
 
 class ExportError(ValueError):
@@ -443,7 +445,7 @@ def _filtered(journal: Journal, opts: _Options) -> dict[str, pd.DataFrame]:
     for name in TABLES:
         frame = journal.table(name)
         section = _SECTION_OF.get(name)
-        if section is not None and section not in opts.sections:
+        if name in NEVER_SHARED or (section is not None and section not in opts.sections):
             frame = frame.iloc[0:0]
         elif "date" in frame.columns and (opts.since or opts.until):
             keep = np.ones(len(frame), dtype=bool)
@@ -544,6 +546,8 @@ class _Report:
     included: list[str]
     excluded: list[str]
     brief: Brief | None = None
+    ident: str = field(default_factory=lambda: f"r{secrets.token_hex(8)}")
+    """The report's id: a coach's reply names it, and so do the notes brought back."""
     letters: dict[str, str] = field(default_factory=dict)
     """Letter -> real name: kept only in the journal's own copy of report.json, so the
     next brief compares each person with themselves. Never in anything shared."""
@@ -1451,8 +1455,12 @@ def _render_notebook(report: _Report) -> str:
         cells.append(cell)
 
     def coach_notes(about: str) -> None:
-        markdown(f"#### Coach's notes: {about}\n\n*The empty cell below is for your notes.*")
-        markdown("", tags=["coach-notes"])
+        # (the section each note is about, for `trustlab reply`; "report": the whole report)
+        key = next((p.section.key for p in report.parts if p.section.heading == about),
+                   "report")
+        markdown(f"#### Coach's notes: {about}\n\n*The empty cell below is for your notes. "
+                 "To send them back: `trustlab reply` with this folder (see the end).*")
+        markdown("", tags=["coach-notes"], trustlab={"section": key})
 
     markdown(
         "# Trust journal: a shared report\n\n"
@@ -1505,6 +1513,10 @@ def _render_notebook(report: _Report) -> str:
         coach_notes(current)
     coach_notes("overall")
     markdown(
+        "*To send your notes back: save this notebook, then run "
+        "`trustlab reply FOLDER` (FOLDER: the one this notebook is in). It writes "
+        "`reply.json` there, with your notes only; send that file to the person, who "
+        "brings it into their journal.*\n\n"
         "<small>Made with trustlab " + __version__ + ", a self-reflection tool; it is "
         "not therapy.</small>"
     )
@@ -1564,6 +1576,7 @@ def _render_json(report: _Report, files: list[str], hashes: dict[str, str]) -> s
     data = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
+        "id": report.ident,
         "made_with": f"trustlab {__version__}",
         "created": report.created.isoformat(),
         "period": {

@@ -632,6 +632,17 @@ def _beliefs() -> list[tuple]:
     ]
 
 
+_COACH_NOTES = (
+    ("08-04", "sample-july", "report",
+     "Thank you for sharing July. Let's start next time with the moment you chose."),
+    ("08-04", "sample-july", "marbles",
+     "Sam's jar keeps filling in small, ordinary ways. What do you notice when it does?"),
+    ("08-04", "sample-july", "self_trust",
+     "You heeded most of the red flags you noted. That is self-trust growing."),
+)
+"""What Robin's coach wrote back on the July report (trustlab import-reply)."""
+
+
 def _dated(entries: Sequence[tuple]) -> list[tuple]:
     return [(_on(entry[0]), *entry[1:]) for entry in entries]
 
@@ -648,6 +659,7 @@ def _entries(rng: random.Random) -> dict[str, list[tuple]]:
         "beliefs": _beliefs(),
         "steps": _dated(_STEPS),
         "marbles": _marbles(rng),
+        "coach_notes": _dated(_COACH_NOTES),
     }
 
 

@@ -101,6 +101,10 @@ ID = "id"
 """The column trustlab adds to every entry it stores; hand-made files may omit it."""
 
 
+COACH_SECTIONS = ("report", "roots", "qualities", "self_trust", "beliefs", "marbles")
+"""What a coach's note can be about: the whole report, or one of its five steps."""
+
+
 def make_id(bits: int) -> str:
     """An entry id from 60 random bits: ``e`` and 15 hex digits.
 
@@ -425,9 +429,30 @@ TABLES: dict[str, Table] = {
                 ),
             ),
         ),
+        Table(
+            "coach_notes",
+            0,
+            "Notes from your coach",
+            "What your coach wrote back on a report you shared, brought in with "
+            "`trustlab import-reply` (never shared in a report).",
+            (
+                Column("date", "date", "Date", "The day your coach wrote it."),
+                Column("report", "text", "Report", "Which report it answers (its id).",
+                       required=True),
+                Column(
+                    "section",
+                    "choice",
+                    "About",
+                    "Which step of the report it is about, or the report as a whole.",
+                    choices=COACH_SECTIONS,
+                ),
+                Column("note", "text", "Note", "What your coach wrote.", required=True,
+                       long_text=True),
+            ),
+        ),
     )
 }
-"""Every journal table by name, in the order of the five steps' files."""
+"""Every journal table by name: the five steps' files, then the coach's notes."""
 
 
 def get_table(name: str) -> Table:

@@ -275,6 +275,76 @@ class ShareForm:
         return result
 
 
+class ReplyForm:
+    """Notebook 07's form to bring a coach's reply (their reply.json) into the journal.
+
+    Attributes
+    ----------
+    file : ipywidgets.Text
+        Where the reply file is.
+    button : ipywidgets.Button
+        Adds the notes (all of them, or none: a reply that cannot be read adds nothing).
+    status : ipywidgets.HTML
+        What happened, in words.
+    """
+
+    def __init__(self, journal: Journal):
+        self.journal = journal
+        self.file = widgets.Text(
+            description="Reply file",
+            placeholder="For example ~/Downloads/reply.json",
+            layout=_WIDE,
+            tooltip="The reply.json your coach sent you",
+        )
+        self.button = widgets.Button(
+            description="Add my coach's notes", button_style="info", icon="inbox",
+            tooltip="Adds the notes to your journal (coach_notes.csv); nothing is sent anywhere",
+        )
+        self.status = widgets.HTML()
+        self.button.on_click(lambda _b: self.bring_in())
+        self.widget = widgets.VBox([self.file, self.button, self.status])
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    def bring_in(self) -> tuple[int, int] | None:
+        """Add the notes of the reply file named; say how many (None if it was refused)."""
+        from .errors import JournalError
+        from .reply import ReplyError, import_reply
+
+        name = self.file.value.strip()
+        if not name:
+            self.status.value = _note("Give the reply file's place first.", "#fff4d6",
+                                      alert=True)
+            return None
+        try:
+            added, already = import_reply(self.journal, Path(name).expanduser())
+        except (ReplyError, JournalError) as error:
+            self.status.value = _note(f"{_e(error)}<br>Nothing was added.", "#fbeaea",
+                                      alert=True)
+            return None
+        again = (f" ({already} {'was' if already == 1 else 'were'} already in your journal)"
+                 if already else "")
+        self.status.value = _note(
+            f"<b>Added {added} note{'s' if added != 1 else ''} from your coach</b>{again}. "
+            "Each step's notebook shows the notes about that step.")
+        return added, already
+
+
+def reply_form(journal: Journal | None) -> ReplyForm | None:
+    """Show the form that brings a coach's reply into ``journal``."""
+    from IPython.display import HTML, display
+
+    if journal is None:
+        display(HTML(_note("This form appears once your journal opens.", "#f4f4f4")))
+        return None
+    found = ReplyForm(journal)
+    display(found.widget)
+    return found
+
+
 RECENT = 30
 """How many recent entries the share form offers as "a moment to talk about"."""
 

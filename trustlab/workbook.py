@@ -128,9 +128,10 @@ def counts(journal: Journal) -> None:
 
     found = journal.counts()
     rows = "".join(
-        f"<tr><td>Step {table.step}</td><td>{html.escape(table.title)}</td>"
+        f"<tr><td>{f'Step {table.step}' if table.step else 'Your coach'}</td>"
+        f"<td>{html.escape(table.title)}</td>"
         f'<td style="text-align:right">{found[name]:,}</td></tr>'
-        for name, table in sorted(TABLES.items(), key=lambda item: item[1].step)
+        for name, table in sorted(TABLES.items(), key=lambda item: item[1].step or 99)
     )
     display(HTML(
         '<table style="max-width:28rem"><caption style="text-align:left">What your journal '
@@ -276,6 +277,37 @@ def rename(journal: Journal) -> tuple[RenamePanel, RenamePanel]:
         widgets.HTML("<b>Rename a quality</b>"), panels[1].widget,
     ]))
     return panels
+
+
+_STEP_SECTIONS = {1: "roots", 2: "qualities", 3: "self_trust", 4: "beliefs", 5: "marbles"}
+"""Which part of a report each step is (what a coach's note is about)."""
+
+
+@_needs_journal
+def coach_notes(journal: Journal, *, step: int) -> None:
+    """Show what the coach wrote back about step ``step`` (nothing when they wrote nothing),
+    attributed and apart from the person's own entries; their words escaped."""
+    from IPython.display import HTML, display
+
+    html_text = coach_notes_html(journal, step=step)
+    if html_text:
+        display(HTML(html_text))
+
+
+def coach_notes_html(journal: Journal, *, step: int) -> str:
+    """The coach's notes about step ``step`` as HTML ("" when there are none)."""
+    notes = journal.table("coach_notes")
+    notes = notes[notes["section"] == _STEP_SECTIONS[step]].sort_values("date", kind="stable")
+    if notes.empty:
+        return ""
+    items = "".join(
+        f"<li><b>{row.date:%d %b %Y}</b>: "
+        f'<span style="white-space:pre-wrap">{html.escape(row.note)}</span></li>'
+        for row in notes.itertuples()
+    )
+    return (f'<div style="{_NOTE};background:#eef1fb;border-left:4px solid #5a6fd6" '
+            'role="note"><b>From your coach</b>, about this step (brought in from their reply '
+            f'to a report you shared):<ul style="margin:.3rem 0">{items}</ul></div>')
 
 
 @_needs_journal
