@@ -636,7 +636,8 @@ def qualities_check(
     max_people
         How many people at most when ``people`` is not given.
     max_qualities
-        Show at most this many qualities, most important first.
+        Show at most this many qualities, most important first (the subtitle
+        says so when more were observed).
 
     Returns
     -------
@@ -645,8 +646,13 @@ def qualities_check(
     chosen = _people(journal, people, max_people)
     check = insights.qualities_check(journal, people=chosen)
     observed = set(check["quality"])
-    qualities = [q for q in insights.quality_order(journal) if q in observed][:max_qualities]
+    ordered = [q for q in insights.quality_order(journal) if q in observed]
+    qualities = ordered[:max_qualities]
     check = check[check["quality"].isin(qualities)]
+    some = ""
+    if len(ordered) > len(qualities):
+        which = "quality" if len(qualities) == 1 else f"{len(qualities):,} qualities"
+        some = f"The {which} that matter most, of {len(ordered):,} observed."
     data = _inline(
         check,
         ["person", "quality", "yes", "no", "unsure", "observations", "share_shown", "enough"],
@@ -688,6 +694,7 @@ def qualities_check(
         title=_title(
             "How often each person showed my qualities",
             f"Pale squares rest on fewer than {MIN_ENTRIES} observations.",
+            some,
             empty="No observations yet." if data.empty else "",
         ),
     )
@@ -810,16 +817,34 @@ def belief_labels(journal: Journal, *, label_beliefs: bool = True) -> dict[int, 
     dict
         Belief number to label.
     """
-    trends = insights.belief_trends(journal)
+    return _belief_labels(insights.belief_shift(journal), label_beliefs)
+
+
+def _belief_labels(records: pd.DataFrame, label_beliefs: bool) -> dict[int, str]:
+    """:func:`belief_labels` of the records of :func:`insights.belief_shift`.
+
+    A label already taken gets the first free number after it, ``(2)``, ``(3)`` ...;
+    the next number to try is remembered for each label, so thousands of beliefs
+    with the same first words are named in one pass, not one pass per belief.
+    """
+    firsts = records.drop_duplicates("number")
+    numbers = [int(n) for n in firsts["number"]]
+    if not label_beliefs:
+        return {n: f"Belief {n}" for n in numbers}
     labels: dict[int, str] = {}
     used: set[str] = set()
-    for number, text in zip(trends["number"], trends["belief"], strict=True):
-        label = insights.short_label(text) if label_beliefs else f"Belief {number}"
-        first, copy = label, 2
-        while label in used:
+    copies: dict[str, int] = {}
+    for number, text in zip(numbers, firsts["belief"].tolist(), strict=True):
+        label = first = insights.short_label(text)
+        if label in used:
+            # Every number below copies[first] was tried before and is still taken.
+            copy = copies.get(first, 2)
             label, copy = f"{first} ({copy})", copy + 1
+            while label in used:
+                label, copy = f"{first} ({copy})", copy + 1
+            copies[first] = copy
         used.add(label)
-        labels[int(number)] = label
+        labels[number] = label
     return labels
 
 
@@ -844,7 +869,8 @@ def belief_shift(
         Name beliefs by their first words (for the person's own eyes); with
         ``False`` they are "Belief 1", "Belief 2" ... (use this for anything shared).
     max_beliefs
-        Show the beliefs with the most records, at most this many.
+        Show the beliefs with the most records, at most this many (the subtitle
+        says so when there are more).
     max_points
         Beyond this many records for one belief, show the average per period.
     width
@@ -855,9 +881,11 @@ def belief_shift(
     altair.FacetChart
     """
     records = insights.belief_shift(journal)
-    labels = belief_labels(journal, label_beliefs=label_beliefs)
     counts = records["number"].value_counts()
     shown = sorted(counts.nlargest(max_beliefs, keep="first").index)
+    # A label depends only on the beliefs numbered before it: name no more than needed.
+    last = shown[-1] if shown else 0
+    labels = _belief_labels(records[records["number"].to_numpy() <= last], label_beliefs)
     records = records[records["number"].isin(shown)]
     freq: Freq = "D"
     if len(records) and counts.max() > max_points:
@@ -916,6 +944,10 @@ def belief_shift(
         if freq == "D"
         else f"Each pair of dots is the average of a {FREQUENCIES[freq]}'s thought records"
     )
+    some = ""
+    if len(counts) > len(shown):
+        which = "belief" if len(shown) == 1 else f"{len(shown):,} beliefs"
+        some = f"The {which} with the most thought records, of {len(counts):,} beliefs."
     return (
         alt.layer(joins, dots, data=data)
         .properties(width=width, height=80)
@@ -939,6 +971,7 @@ def belief_shift(
             title=_title(
                 "How true my beliefs have felt",
                 f"{each}: how true it felt before (grey) and after (green), from 0 to 100.",
+                some,
                 empty="No thought records yet." if data.empty else "",
             )
         )

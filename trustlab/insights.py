@@ -33,6 +33,8 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import chance
 from .chance import CHANCE
@@ -91,6 +93,7 @@ FREQUENCIES: dict[str, str] = {
 """The periods a timeline can be counted in; weeks start on Monday."""
 
 _RESPONSES = TABLES["steps"].column("response").choices
+_PERSON_TABLES = ("observations", "red_flags", "steps", "marbles")
 _ORIGINS = TABLES["triggers"].column("origin").choices
 _SHOWN = TABLES["observations"].column("shown").choices
 BLAME_BANDS: tuple[tuple[int, int], ...] = (
@@ -212,6 +215,28 @@ def _naming(named: _Named, people: Sequence[str] | None) -> np.ndarray:
     return np.append(np.asarray(wanted, dtype=bool), False)[named.codes]
 
 
+def _places(values: pd.Series | pd.Index, order: pd.Index) -> np.ndarray:
+    """Where each of ``values`` stands in ``order`` (text, each value once), -1 if not in it.
+
+    Looked up with Arrow's hashing: a journal may name hundreds of thousands of
+    people, and a pandas index of them would be built anew at every look-up.
+    """
+    found = pc.index_in(_text(values), value_set=_text(order))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
+
+
+def _text(values: pd.Series | pd.Index) -> pa.Array:
+    """Text values as one Arrow array (missing values as nulls)."""
+    data = getattr(values, "array", None)
+    if data is not None and hasattr(data, "__arrow_array__"):
+        arrow = data.__arrow_array__()
+    else:
+        arrow = pa.array(np.asarray(values, dtype=object), from_pandas=True)
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    return arrow.cast(pa.large_string())
+
+
 def _decode(codes: pd.Series, names: np.ndarray) -> pd.Series:
     return pd.Series(names[codes.to_numpy()], index=codes.index, dtype="str")
 
@@ -256,9 +281,10 @@ def _small_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniques)
 
 
-def _listed(journal: Journal) -> list[str]:
-    """The names in people.csv, in its order."""
-    return [p for p in dict.fromkeys(journal.table("people")["person"].str.strip()) if p]
+def _listed(journal: Journal) -> pd.Index:
+    """The names in people.csv, in its order, each once (an index, to look names up in)."""
+    names = _names(journal.table("people")["person"]).names
+    return names[names != ""]
 
 
 def person_order(journal: Journal) -> list[str]:
@@ -275,11 +301,10 @@ def person_order(journal: Journal) -> list[str]:
         Each name once, without surrounding spaces; empty names left out.
     """
     listed = _listed(journal)
-    known = set(listed)
-    others: set[str] = set()
-    for name in ("observations", "red_flags", "steps", "marbles"):
-        others.update(_names(journal.table(name)["person"]).names)
-    return listed + sorted(others - known - {""}, key=str.casefold)
+    named = [_names(journal.table(name)["person"]).names for name in _PERSON_TABLES]
+    others = named[0].append(named[1:]).unique()
+    others = others[(_places(others, listed) < 0) & (others != "")]
+    return listed.tolist() + sorted(others.tolist(), key=str.casefold)
 
 
 def busiest_people(journal: Journal, *, max_people: int = 8) -> list[str]:
@@ -297,14 +322,16 @@ def busiest_people(journal: Journal, *, max_people: int = 8) -> list[str]:
     list of str
     """
     order = person_order(journal)
-    counts = pd.Series(0, index=pd.Index(order, dtype="str"), dtype="int64")
+    where = pd.Index(order, dtype="str")
+    counts = np.zeros(len(order), dtype="int64")
     for name in ("marbles", "steps", "observations", "red_flags"):
         named = _names(journal.table(name)["person"])
         tally = np.bincount(named.codes[named.codes >= 0], minlength=len(named.names))
-        counts = counts.add(pd.Series(tally, index=named.names).reindex(counts.index, fill_value=0))
-    counts = counts[counts > 0]
-    keep = set(counts.sort_values(ascending=False, kind="stable").index[:max_people])
-    return [p for p in order if p in keep]
+        position = _places(named.names, where)
+        counts[position[position >= 0]] += tally[position >= 0]
+    entries = np.flatnonzero(counts > 0)
+    busiest = entries[np.argsort(-counts[entries], kind="stable")[:max_people]]
+    return [order[i] for i in np.sort(busiest)]
 
 
 def _only(frame: pd.DataFrame, column: str, people: Sequence[str] | None) -> pd.DataFrame:
@@ -499,10 +526,13 @@ def jar_trends(
     grouped["person"] = _decode(grouped["person"], names)
     grouped["start"] = start.as_unit("ms")
     grouped["end"] = end.as_unit("ms")
-    pairs = list(zip(grouped["earning"].tolist(), grouped["moments"].tolist(), strict=True))
+    # Each check once per different (earning, moments): many people share the same counts.
+    seen = np.stack([grouped["earning"].to_numpy(), grouped["moments"].to_numpy()], axis=1)
+    pairs, which = np.unique(seen, axis=0, return_inverse=True)
+    pairs, which = pairs.tolist(), which.reshape(-1)
     interval = np.array([chance.share_interval(k, n) for k, n in pairs], dtype="float64")
-    grouped["low"], grouped["high"] = interval[:, 0], interval[:, 1]
-    grouped["p"] = np.array([chance.sign_test(k, n) for k, n in pairs], dtype="float64")
+    grouped["low"], grouped["high"] = interval[which, 0], interval[which, 1]
+    grouped["p"] = np.array([chance.sign_test(k, n) for k, n in pairs], dtype="float64")[which]
     clear = (grouped["moments"] >= MIN_ENTRIES) & (grouped["p"] <= CHANCE)
     trend = np.select(
         [
@@ -596,8 +626,7 @@ def step_responses(journal: Journal, *, people: Sequence[str] | None = None) -> 
     grouped["share"] = _share(grouped["steps"], grouped["answered"]).where(
         grouped["response"] != "pending"
     )
-    rank = {r: i for i, r in enumerate(_RESPONSES)}
-    grouped = _sort_people(grouped, _listed(journal), then=["_response"], extra=rank)
+    grouped = _sort_people(grouped, _listed(journal), then=["_response"], extra=_RESPONSES)
     return grouped[columns].reset_index(drop=True)
 
 
@@ -609,9 +638,10 @@ def quality_order(journal: Journal) -> list[str]:
     qualities = journal.table("qualities")
     listed = qualities.assign(quality=qualities["quality"].str.strip(), _row=range(len(qualities)))
     listed = listed.sort_values(["importance", "_row"], ascending=[False, True])
-    named = list(dict.fromkeys(listed["quality"]))
-    others = set(_names(journal.table("observations")["quality"]).names) - set(named)
-    return named + sorted(others - {""}, key=str.casefold)
+    named = pd.Index(listed["quality"].unique(), dtype="str")
+    others = _names(journal.table("observations")["quality"]).names
+    others = others[(_places(others, named) < 0) & (others != "")]
+    return named.tolist() + sorted(others.tolist(), key=str.casefold)
 
 
 def qualities_check(journal: Journal, *, people: Sequence[str] | None = None) -> pd.DataFrame:
@@ -654,8 +684,8 @@ def qualities_check(journal: Journal, *, people: Sequence[str] | None = None) ->
     grouped["observations"] = grouped[list(_SHOWN)].sum(axis=1)
     grouped["share_shown"] = _share(grouped["yes"], grouped["observations"])
     grouped["enough"] = grouped["observations"] >= MIN_ENTRIES
-    rank = {q: i for i, q in enumerate(quality_order(journal))}
-    grouped = _sort_people(grouped, _listed(journal), then=["_quality"], extra=rank)
+    order = quality_order(journal)
+    grouped = _sort_people(grouped, _listed(journal), then=["_quality"], extra=order)
     return grouped[columns].reset_index(drop=True)
 
 
@@ -819,12 +849,12 @@ def belief_shift(journal: Journal) -> pd.DataFrame:
     frame["_key"] = frame["belief"].str.strip().str.casefold()
     frame["_row"] = np.arange(len(frame))
     frame = frame.sort_values(["date", "_row"], kind="stable")
-    firsts = frame.drop_duplicates("_key")
-    numbers = pd.Series(np.arange(1, len(firsts) + 1), index=firsts["_key"].to_numpy())
-    frame["number"] = frame["_key"].map(numbers).astype("int64")
-    frame["belief"] = frame["_key"].map(
-        pd.Series(firsts["belief"].str.strip().to_numpy(), index=numbers.index)
-    )
+    # Numbered in the order first recorded: the order in which factorize meets them.
+    codes, _ = pd.factorize(frame["_key"], sort=False)
+    firsts = np.unique(codes, return_index=True)[1]
+    frame["number"] = (codes + 1).astype("int64")
+    words = frame["belief"].iloc[firsts].str.strip().to_numpy()
+    frame["belief"] = pd.Series(words[codes], index=frame.index, dtype="str")
     frame = frame.sort_values(["number", "date", "_row"], kind="stable")
     frame["record"] = frame.groupby("number").cumcount().astype("int64") + 1
     frame["shift"] = (frame["after"] - frame["before"]).astype("Int64")
@@ -1396,8 +1426,9 @@ def _lately(weeks: int) -> str:
 def _busiest(frame: pd.DataFrame, count: str, max_people: int) -> list[str]:
     """The ``max_people`` people with the most ``count``, kept in the frame's order."""
     totals = frame.groupby("person", sort=False)[count].sum()
-    keep = set(totals.nlargest(max_people, keep="first").index)
-    return [p for p in dict.fromkeys(frame["person"]) if p in keep]
+    keep = totals.nlargest(max_people, keep="first").index
+    people = pd.Index(frame["person"].unique(), dtype="str")
+    return people[_places(people, keep) >= 0].tolist()
 
 
 _BEYOND_CHANCE = "more than the ordinary ups and downs of chance would give"
@@ -1870,27 +1901,36 @@ def short_label(text: str, *, width: int = 32) -> str:
 
 def _sort_people(
     frame: pd.DataFrame,
-    listed: Sequence[str],
+    listed: pd.Index,
     *,
     then: Sequence[str] = (),
-    extra: dict[str, int] | None = None,
+    extra: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Sort as :func:`person_order` does (people.csv first, then A to Z), then by ``then``.
 
-    A ``then`` column named ``_col`` sorts by ``extra``'s rank of column ``col``.
+    ``listed`` holds each name of people.csv once. A ``then`` column named ``_col``
+    sorts by the place of column ``col``'s value in ``extra`` (values not in it last).
     """
-    rank = {p: i for i, p in enumerate(listed)}
-    keys = {
-        "_person": frame["person"].map(rank).fillna(len(rank)).astype("int64"),
-        "_name": frame["person"].str.casefold(),
-    }
+    person = _rank(frame["person"], listed)
+    # Names A to Z only matter for people not in people.csv, who all share the last rank.
+    unlisted = (person == len(listed)).to_numpy()
+    name = np.full(len(frame), "", dtype=object)
+    name[unlisted] = frame["person"][unlisted].str.casefold().to_numpy(dtype=object)
+    keys = {"_person": person, "_name": pd.Series(name, index=frame.index, dtype="str")}
     for col in then:
-        if col.startswith("_"):
-            keys[col] = frame[col[1:]].map(extra or {}).fillna(len(extra or {})).astype("int64")
-        else:
-            keys[col] = frame[col]
+        keys[col] = _rank(frame[col[1:]], extra) if col.startswith("_") else frame[col]
     ordered = frame.assign(**keys).sort_values(list(keys), kind="stable")
     return ordered.drop(columns=list(k for k in keys if k.startswith("_")))
+
+
+def _rank(values: pd.Series, order: Sequence[str]) -> pd.Series:
+    """Each value's place in ``order`` (whose values are unique), or ``len(order)`` if not in it.
+
+    The places are looked up all at once: a journal may name many thousands of people.
+    """
+    order = order if isinstance(order, pd.Index) else pd.Index(list(order), dtype="str")
+    place = _places(values, order)
+    return pd.Series(np.where(place < 0, len(order), place), index=values.index)
 
 
 def _typed_empty(
