@@ -137,6 +137,20 @@ def test_each_step_shows_its_coach_notes_apart_and_escaped(journal, tmp_path):
     assert workbook.coach_notes_html(journal, step=1) == ""
 
 
+def test_the_coachs_notes_are_never_a_moment_to_share(journal, tmp_path):
+    from trustlab.export import ExportError
+    from trustlab.share import ShareForm
+
+    path = tmp_path / "reply.json"
+    path.write_text(json.dumps(_reply()), "utf-8")
+    reply.import_reply(journal, path)
+    ident = journal.table("coach_notes")["id"].iloc[0]
+    with pytest.raises(ExportError, match="not an entry a report can share"):
+        export(journal, tmp_path / "out", moment=f"coach_notes:{ident}")
+    offered = [value for _, value in ShareForm(journal).moment.options]
+    assert offered[1:] and not [v for v in offered if v.startswith("coach_notes:")]
+
+
 def test_notebook_07_brings_a_reply_in(journal, tmp_path):
     path = tmp_path / "reply.json"
     path.write_text(json.dumps(_reply()), "utf-8")

@@ -211,11 +211,12 @@ def check_options(
     picked = None
     if moment:
         table, _, ident = str(moment).strip().partition(":")
-        if table not in TABLES or table == "people" or not ident.strip():
+        allowed = [t for t in TABLES if t != "people" and t not in NEVER_SHARED]
+        if table not in allowed or not ident.strip():
             raise ExportError(
-                f"moment={moment!r} is not an entry: give TABLE:ID, for example "
-                "marbles:L3f2a… (TABLE one of "
-                f"{', '.join(t for t in TABLES if t != 'people')}; ID the entry's id)."
+                f"moment={moment!r} is not an entry a report can share: give TABLE:ID, for "
+                f"example marbles:L3f2a… (TABLE one of {', '.join(allowed)}; ID the entry's "
+                "id)."
             )
         picked = (table, ident.strip())
     return _Options(

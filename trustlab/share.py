@@ -27,6 +27,7 @@ from . import charts
 from .brief import Brief
 from .brief import html as brief_html
 from .export import (
+    NEVER_SHARED,
     SECTIONS,
     ExportError,
     ExportResult,
@@ -356,6 +357,8 @@ def _recent_entries(journal: Journal) -> list[tuple[str, str]]:
 
     found = []
     for name, table in TABLES.items():
+        if name in NEVER_SHARED:  # the coach's own notes are never sent back out
+            continue
         frame = journal.table(name)
         if "date" not in frame.columns or "id" not in frame.columns or frame.empty:
             continue
