@@ -1272,3 +1272,16 @@ def test_the_brief_compares_each_person_with_themselves_when_letters_move(tmp_pa
     assert "letters" not in shared and "Ann" not in json.dumps(shared)
     kept = sorted((journal.path / ".trustlab" / "reports").glob("*.json"))[-1]
     assert json.loads(kept.read_text("utf-8"))["letters"] == {"Person A": "Bo"}
+
+
+def test_a_first_name_many_people_share_becomes_someone(tmp_path):
+    journal = open_journal(tmp_path / "journal")
+    for surname in ("Lee", "Okafor", "Park", "Diaz"):
+        journal.add("people", person=f"Sam {surname}", relationship="friend", era="present")
+        journal.add("marbles", date="2024-03-01", person=f"Sam {surname}", marbles=1,
+                    moment="x")
+    journal.add("marbles", date="2024-03-02", person="Sam Lee", marbles=1,
+                moment="sam said Park was late")
+    html = (export(journal, tmp_path / "out", include_text=True).folder
+            / "report.html").read_text("utf-8")
+    assert "someone said Person C was late" in html and "Sam" not in html
