@@ -123,10 +123,18 @@ would become Voilà's data folder and hide the themes Voilà ships.
 """
 
 
+def _journal_folder(given: str) -> Path | None:
+    """``given`` as a journal folder, or None after saying on stderr that there is none."""
+    folder = Path(given).expanduser()
+    if folder.is_dir():
+        return folder
+    print(f"{folder}: no such folder (a journal is a folder of CSV files).", file=sys.stderr)
+    return None
+
+
 def _check(args: argparse.Namespace) -> int:
-    folder = Path(args.dir)
-    if not folder.is_dir():
-        print(f"{folder}: no such folder (a journal is a folder of CSV files).", file=sys.stderr)
+    folder = _journal_folder(args.dir)
+    if folder is None:
         return 2
     found = inspect_journal(folder)
     for problem in found.problems:
@@ -144,9 +152,8 @@ def _check(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     from .history import history
 
-    folder = Path(args.journal).expanduser()
-    if not folder.is_dir():
-        print(f"{folder}: no such folder (a journal is a folder of CSV files).", file=sys.stderr)
+    folder = _journal_folder(args.journal)
+    if folder is None:
         return 2
     kept = history(folder)
     if not kept:
@@ -164,9 +171,8 @@ def _restore(args: argparse.Namespace) -> int:
     from .errors import JournalError
     from .history import restore
 
-    folder = Path(args.journal).expanduser()
-    if not folder.is_dir():
-        print(f"{folder}: no such folder (a journal is a folder of CSV files).", file=sys.stderr)
+    folder = _journal_folder(args.journal)
+    if folder is None:
         return 2
     try:
         undo = restore(folder, args.backup)
@@ -541,9 +547,9 @@ def _export(args: argparse.Namespace) -> int:
         print(f"trustlab export: {message}", file=sys.stderr)
         return code
 
-    folder = Path(args.journal).expanduser()
-    if not folder.is_dir():
-        return fail(f"{folder}: no such folder (a journal is a folder of CSV files).")
+    folder = _journal_folder(args.journal)
+    if folder is None:
+        return 2
     options = {
         "sections": args.sections if args.sections is not None else _ALL_SECTIONS,
         "since": args.since,
@@ -587,9 +593,8 @@ def _import_reply(args: argparse.Namespace) -> int:
     from .journal import open_journal
     from .reply import ReplyError, import_reply
 
-    folder = Path(args.journal).expanduser()
-    if not folder.is_dir():
-        print(f"{folder}: no such folder (a journal is a folder of CSV files).", file=sys.stderr)
+    folder = _journal_folder(args.journal)
+    if folder is None:
         return 2
     try:
         added, already = import_reply(open_journal(folder), args.file)
