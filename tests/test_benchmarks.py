@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import trustlab
 from benchmarks import generate, report, suite, timing
-from trustlab import storage
+from trustlab import csvread, storage
 from trustlab.storage import format_rows, read_table_file
 
 SHAPES = list(generate.SHAPES)
@@ -83,7 +83,7 @@ def test_every_shape_takes_the_fast_reader_and_reads_as_the_csv_module_does(shap
         data = (shaped[shape] / f"{name}.csv").read_bytes()
         fast = _fast(data)
         assert fast is not None, name
-        _assert_same_read(fast, storage._read_slow(data, f"{name}.csv"))
+        _assert_same_read(fast, csvread._read_slow(data, f"{name}.csv"))
 
 
 def test_generation_is_deterministic(tmp_path, shaped):
@@ -160,7 +160,7 @@ def test_fast_reader_reads_multi_line_text_as_the_csv_module_does(rows, quoting,
     out = io.StringIO()
     csv.writer(out, quoting=quoting, lineterminator=newline).writerows([["id", "note", "x"], *rows])
     data = (storage.BOM if bom else b"") + out.getvalue().encode("utf-8")
-    slow = storage._read_slow(data, "f.csv")
+    slow = csvread._read_slow(data, "f.csv")
     fast = _fast(data)
     if fast is not None:  # otherwise the slow path reads it, as before
         assert not slow.problems and slow.torn is None
@@ -169,7 +169,7 @@ def test_fast_reader_reads_multi_line_text_as_the_csv_module_does(rows, quoting,
 
 def _fast(data: bytes):
     view = np.frombuffer(data, dtype=np.uint8)
-    return storage._read_fast(pa.py_buffer(data), view, storage._ByteCounts.of(view, 7), "f.csv")
+    return csvread._read_fast(pa.py_buffer(data), view, csvread._ByteCounts.of(view, 7), "f.csv")
 
 
 def _assert_same_read(fast, slow) -> None:

@@ -34,6 +34,7 @@ from queue import Empty
 
 import pytest
 
+import trustlab.lab
 from trustlab import cli
 
 needs_uids = pytest.mark.skipif(not hasattr(os, "getuid"), reason="no user ids here")
@@ -165,7 +166,7 @@ def test_allow_root_only_for_root(monkeypatch, tmp_path, runtime):
     assert "--allow-root" in cli.lab_command(tmp_path)
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     assert "--allow-root" not in cli.lab_command(tmp_path)
-    cli.lab_settings()  # imports JupyterLab first: send2trash reads os.getuid on import
+    trustlab.lab.lab_settings()  # imports JupyterLab first: send2trash reads os.getuid on import
     monkeypatch.delattr(os, "geteuid")
     monkeypatch.delattr(os, "getuid", raising=False)
     assert "--allow-root" not in cli.lab_command(tmp_path)
@@ -229,7 +230,7 @@ def test_lab_writes_nothing_in_the_python_environment(tmp_path, monkeypatch, lau
         "@jupyterlab/notebook-extension/tracker.jupyterlab-settings",
         "@jupyterlab/shortcuts-extension/shortcuts.jupyterlab-settings",
     ]
-    for plugin, values in cli.lab_settings().items():
+    for plugin, values in trustlab.lab.lab_settings().items():
         extension, name = plugin.split(":")
         path = settings / extension / f"{name}.jupyterlab-settings"
         assert json.loads(path.read_text("utf-8")) == values
@@ -440,7 +441,7 @@ def test_voila_app_views_use_trustlabs_template_from_the_journal(tmp_path, launc
     (child,) = launched
     for option in ("--VoilaConfiguration.template=trustlab",
                    "--VoilaConfiguration.allow_template_override=NO",
-                   '--ServerApp.jpserver_extensions={"trustlab.cli": True}'):
+                   '--ServerApp.jpserver_extensions={"trustlab.lab": True}'):
         assert option in child.args
     (tornado,) = [a for a in child.args if a.startswith("--ServerApp.tornado_settings=")]
     settings = ast.literal_eval(tornado.partition("=")[2])  # as traitlets reads it
@@ -535,7 +536,7 @@ def test_the_address_is_printed_once_jupyterlab_serves(tmp_path, capsys):
             return None if self.polls < 20 else 0
 
     (tmp_path / "jpserver-776.json").write_text('{"port": 9999}', "utf-8")  # another server
-    cli._announce(Serving(), tmp_path, "abc123")
+    trustlab.lab._announce(Serving(), tmp_path, "abc123")
     assert capsys.readouterr().out.splitlines() == [
         "trustlab: JupyterLab is running at "
         "http://127.0.0.1:8890/doc/tree/00_start_here.ipynb?token=abc123",
@@ -551,7 +552,7 @@ def test_nothing_is_printed_when_jupyterlab_exits_first(tmp_path, capsys):
         def poll(self):
             return 1
 
-    cli._announce(Failed(), tmp_path, "abc123")
+    trustlab.lab._announce(Failed(), tmp_path, "abc123")
     assert capsys.readouterr().out == ""
 
 
@@ -580,13 +581,13 @@ def test_a_lost_wake_up_costs_a_kernel_client_in_the_server_a_second():
         session = Session()
         channel = AsyncZMQSocketChannel(here, session)
         plain = AsyncZMQSocketChannel.get_msg
-        sliced = cli._sliced_get_msg(plain)
+        sliced = trustlab.lab._sliced_get_msg(plain)
         try:
             waiting = asyncio.ensure_future(plain(channel))
             await asyncio.sleep(0)  # it is waiting on the socket now
             assert asyncio.get_running_loop().remove_reader(here.FD)  # wake-ups are lost
             session.send(kernel, "execute_reply", {"status": "ok", "n": 1})
-            done, _ = await asyncio.wait([waiting], timeout=2 * cli.WAKE_UP)
+            done, _ = await asyncio.wait([waiting], timeout=2 * trustlab.lab.WAKE_UP)
             assert not done  # the reply is there, and the plain wait never ends
             waiting.cancel()
             seen = [(await sliced(channel))["content"]["n"]]  # it was in the socket all along
@@ -613,11 +614,11 @@ def test_the_server_extension_is_loaded_once(monkeypatch):
 
     original = AsyncZMQSocketChannel.get_msg
     monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", original)
-    assert cli._jupyter_server_extension_points() == [{"module": "trustlab.cli"}]
-    cli._load_jupyter_server_extension(object())
+    assert trustlab.lab._jupyter_server_extension_points() == [{"module": "trustlab.lab"}]
+    trustlab.lab._load_jupyter_server_extension(object())
     patched = AsyncZMQSocketChannel.get_msg
     assert patched is not original and patched._trustlab
-    cli._load_jupyter_server_extension(object())
+    trustlab.lab._load_jupyter_server_extension(object())
     assert AsyncZMQSocketChannel.get_msg is patched
 
 
@@ -780,7 +781,7 @@ def test_lab_serves_on_localhost_with_a_token_and_the_journal(tmp_path):
         assert '"fullMathjaxUrl": null' in page and '"mathjaxConfig": null' in page
         assert "Welcome to trustlab" in page and "error when executing" not in page
         assert "from trustlab import workbook" not in page  # no code
-        assert "trustlab.cli" not in log.read_text()  # no extension failed to load
+        assert "trustlab.lab" not in log.read_text()  # no extension failed to load
 
         # JupyterLab reads trustlab's settings from the journal's private folder
         tracker = api("lab/api/settings/@jupyterlab/notebook-extension:tracker")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from trustlab import cli
+from trustlab import lab
 from trustlab.shortcuts import OUTSIDE_OUTPUTS, default_shortcuts, stray_key_shortcuts
 
 
@@ -43,11 +43,11 @@ def test_a_persons_own_shortcuts_are_kept(tmp_path):
     stale = {"command": "notebook:insert-cell-below", "keys": ["B"],
              "selector": f".old :focus{OUTSIDE_OUTPUTS}"}
     (plugin / "shortcuts.jupyterlab-settings").write_text(json.dumps({"shortcuts": [mine, stale]}))
-    cli.write_lab_settings(tmp_path)
+    lab.write_lab_settings(tmp_path)
     written = json.loads((plugin / "shortcuts.jupyterlab-settings").read_text())["shortcuts"]
     assert written[0] == mine
     assert stale not in written
     assert written[1:] == stray_key_shortcuts()
-    cli.write_lab_settings(tmp_path)  # again: nothing doubles
+    lab.write_lab_settings(tmp_path)  # again: nothing doubles
     again = json.loads((plugin / "shortcuts.jupyterlab-settings").read_text())["shortcuts"]
     assert again == written

@@ -19,6 +19,7 @@ import pytest
 
 from trustlab import cli
 from trustlab import workspace as workspace_module
+from trustlab.lab import START_NOTEBOOK
 from trustlab.workspace import (
     MANIFEST,
     UnsafeFolder,
@@ -135,7 +136,7 @@ def test_the_guided_notebooks_are_the_templates(journal):
     folder = prepare_workspace(journal, templates).folder
     names = sorted(p.name for p in folder.glob("*.ipynb"))
     assert names == sorted(p.name for p in templates.glob("*.ipynb"))
-    assert cli.START_NOTEBOOK in names
+    assert START_NOTEBOOK in names
     assert not (folder / "conftest.py").exists()
 
 

@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 from chromium import CHROMIUM, CHROMIUM_ARGS, unavailable
 
-from trustlab.cli import lab_settings
+from trustlab.lab import lab_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"

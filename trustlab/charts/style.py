@@ -1,0 +1,182 @@
+"""How charts look: the theme, the colours, and the plain words for fixed choices.
+
+Also how charts are shown without internet (:func:`enable_offline`) and
+drawn as a standalone picture (:func:`to_svg`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+import vl_convert
+
+from .. import insights
+from ..journal import Journal
+from ..schema import BRAVING
+from ._common import ChartType
+
+PALETTE = (
+    "#4e79a7",  # blue
+    "#f28e2b",  # orange
+    "#59a14f",  # green
+    "#b07aa1",  # purple
+    "#76b7b2",  # teal
+    "#edc948",  # yellow
+    "#9c755f",  # brown
+    "#ff9da7",  # pink
+    "#e15759",  # red
+    "#79706e",  # grey
+)
+"""The person colours, given in people.csv order and reused from the start after ten people."""
+
+LABELS: dict[str, str] = {
+    **{e: e.replace("_", "-").capitalize() for e in BRAVING},
+    "childhood": "Childhood",
+    "past_relationship": "A past relationship",
+    "current_relationship": "The current relationship",
+    "other": "Other",
+    "warm": "Warm",
+    "neutral": "Neutral",
+    "cold": "Cold",
+    "pending": "Waiting",
+    "heeded": "Red flags I heeded",
+    "kept": "Promises to myself I kept",
+    "all_or_nothing": "All or nothing",
+    "some_of_each": "Some of each",
+}
+"""The plain words charts show for the journal's fixed choices."""
+
+THEME = "trustlab"
+"""The Altair theme :func:`enable_offline` turns on: readable sizes, calm colours."""
+
+_CONFIG: alt.theme.ThemeConfig = {
+    "config": {
+        "font": "DejaVu Sans, Helvetica, Arial, sans-serif",
+        "title": {
+            "fontSize": 15,
+            "anchor": "start",
+            "subtitleFontSize": 12,
+            "subtitleColor": "#555555",
+            "offset": 10,
+        },
+        "axis": {
+            "labelFontSize": 12,
+            "titleFontSize": 12,
+            "titleFontWeight": "normal",
+            "titleColor": "#444444",
+            "labelColor": "#444444",
+            "gridColor": "#eeeeee",
+        },
+        "legend": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal"},
+        "header": {"labelFontSize": 12, "titleFontSize": 12},
+        "view": {"stroke": None},
+        "concat": {"spacing": 40},
+    }
+}
+
+_RESPONSE_COLOURS = {
+    "warm": "#e07b39",
+    "neutral": "#c9c3b8",
+    "cold": "#5b8db8",
+    "pending": "#ece8e1",
+}
+_ORIGIN_COLOURS = {
+    "childhood": "#8e6bb8",
+    "past_relationship": "#5ba3c9",
+    "current_relationship": "#e8964a",
+    "other": "#b9b2a8",
+}
+_MEASURE_COLOURS = {"heeded": "#3d7f6e", "kept": "#8e6bb8"}
+_BEFORE, _AFTER = "#b0aaa0", "#3d7f6e"
+
+
+@alt.theme.register(THEME, enable=False)
+def _theme() -> alt.theme.ThemeConfig:
+    return _CONFIG
+
+
+# --- set-up and output ---------------------------------------------------------
+
+
+def enable_offline(*, interactive: bool = False) -> None:
+    """Show charts in JupyterLab and in exported HTML without internet.
+
+    Altair's default renderer fetches Vega from the internet, so with no
+    connection charts are blank. This switches to the static SVG renderer
+    (small and the same every time), or with ``interactive=True`` to HTML with
+    the JavaScript inlined (tooltips work; about 1 MB per chart), and turns on
+    trustlab's theme.
+
+    Parameters
+    ----------
+    interactive
+        Inline the Vega JavaScript so tooltips work, instead of static SVG.
+    """
+    alt.theme.enable(THEME)
+    if interactive:
+        alt.renderers.enable("html", template="inline")
+    else:
+        alt.renderers.enable("svg")
+
+
+def to_svg(chart: ChartType) -> str:
+    """The chart as a standalone SVG document, drawn locally by vl-convert.
+
+    Nothing is fetched from the internet: the data are inside the chart and
+    vl-convert may load no URL.
+
+    Parameters
+    ----------
+    chart
+        Any chart from this module.
+
+    Returns
+    -------
+    str
+        The SVG markup.
+    """
+    return vl_convert.vegalite_to_svg(
+        chart.to_dict(), config=_CONFIG["config"], allowed_base_urls=[]
+    )
+
+
+# --- colours and people -----------------------------------------------------------
+
+
+def person_colours(journal: Journal) -> dict[str, str]:
+    """Each person's colour: the same in every chart of this journal.
+
+    Colours follow people.csv's order (then names used elsewhere, A to Z), so
+    adding a person never changes anyone else's colour.
+
+    Parameters
+    ----------
+    journal
+        The open journal.
+
+    Returns
+    -------
+    dict
+        Person name to a ``#rrggbb`` colour from :data:`PALETTE`.
+    """
+    return {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(insights.person_order(journal))}
+
+
+def person_scale(journal: Journal, people: Sequence[str] | None = None) -> alt.Scale:
+    """An Altair colour scale giving ``people`` (default everyone) their colours."""
+    colours = person_colours(journal)
+    names = list(colours) if people is None else [p for p in people if p in colours]
+    return alt.Scale(domain=names, range=[colours[p] for p in names])
+
+
+# --- labels and colours of the fixed choices --------------------------------------
+
+
+def _labels(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: LABELS.get(v, v)).astype("str")
+
+
+def _colour_scale(colours: dict[str, str]) -> alt.Scale:
+    return alt.Scale(domain=[LABELS[k] for k in colours], range=list(colours.values()))

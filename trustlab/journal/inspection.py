@@ -1,0 +1,237 @@
+"""Reading and checking a journal's files without changing anything.
+
+What :func:`inspect_journal` finds (:class:`Inspection`), each file as loaded
+and checked, and the copy of a table the :class:`Journal` keeps between reads.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import storage
+from ..errors import Problem
+from ..schema import ID, TABLES, Table
+from ..storage import RawTable
+from ..validate import parsed_types, validate_rows
+
+_Signature = tuple[int, int, int]
+
+
+@dataclass
+class _Cached:
+    """A table as last read, and what an append to its file needs to know."""
+
+    frame: pd.DataFrame
+    signature: _Signature | None
+    header: list[str]
+    newline: str = "\n"
+    ready: bool = True
+    """False when the file needs one rewrite before appending: no id column, rows
+    without ids, or an incomplete last entry to set aside."""
+    ends_with_break: bool = True
+    """False for a complete last row saved without a final line break (as spreadsheets
+    save): the next append starts with the missing line break."""
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    """Entries this Journal appended since ``frame`` was read (typed, not yet in ``frame``)."""
+
+    def current(self) -> pd.DataFrame:
+        """``frame`` with the pending entries added (folded in once, on demand)."""
+        if self.pending:
+            added = pd.DataFrame(self.pending).astype(self.frame.dtypes.to_dict())
+            self.frame = pd.concat([self.frame, added], ignore_index=True)
+            self.pending.clear()
+        return self.frame
+
+    @classmethod
+    def of(cls, loaded: _Loaded, table: Table) -> _Cached:
+        header = loaded.header or [ID, *table.column_names]
+        ready = loaded.torn is None and ID in header and not loaded.derived_ids
+        return cls(
+            loaded.frame,
+            loaded.signature,
+            header,
+            loaded.newline,
+            bool(ready),
+            loaded.ends_with_break,
+        )
+
+
+@dataclass
+class Inspection:
+    """What :func:`inspect_journal` found: entries per table and every problem."""
+
+    path: Path
+    problems: list[Problem]
+    loaded: dict[str, _Loaded]
+    """The tables that could be read (a file whose header is wrong has none)."""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {name: len(loaded.frame) for name, loaded in self.loaded.items()}
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def blocking(self) -> list[Problem]:
+        return _blocking(self.problems)
+
+
+def _blocking(problems: list[Problem]) -> list[Problem]:
+    """Errors that stop the journal from opening (a torn last entry does not)."""
+    return [p for p in problems if p.level == "error" and p.code != "torn_line"]
+
+
+def _signature(path: Path) -> _Signature | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _empty_frame(table: Table) -> pd.DataFrame:
+    header = [ID, *table.column_names]
+    raw = RawTable(
+        table.filename,
+        header,
+        pa.table({f"c{i}": pa.array([], pa.string()) for i in range(len(header))}),
+    )
+    return validate_rows(raw, table).frame
+
+
+@dataclass
+class _Loaded:
+    frame: pd.DataFrame | None
+    problems: list[Problem]
+    signature: _Signature | None
+    lines: np.ndarray
+    header: list[str] = field(default_factory=list)
+    newline: str = "\n"
+    torn: Problem | None = None
+    ends_with_break: bool = True
+    derived_ids: bool = False
+
+
+def _load(path: Path, table: Table) -> _Loaded:
+    file = path / table.filename
+    signature = _signature(file)
+    if signature is None:
+        return _Loaded(_empty_frame(table), [], None, np.zeros(0, dtype=np.int64))
+    try:
+        raw = storage.read_table_file(file, parsed_types(table))
+    except OSError as error:
+        return _Loaded(
+            None, [_unreadable(table, path, error)], signature, np.zeros(0, dtype=np.int64)
+        )
+    problems = list(raw.problems)
+    frame, lines, derived = None, np.zeros(0, dtype=np.int64), False
+    if raw.header:
+        checked = validate_rows(raw, table)
+        frame, lines, derived = checked.frame, checked.lines, checked.derived_ids
+        problems += checked.problems
+    if raw.torn:
+        problems.append(raw.torn)
+    problems.sort(key=lambda p: p.line)
+    return _Loaded(
+        frame,
+        problems,
+        signature,
+        lines,
+        raw.header,
+        raw.newline,
+        raw.torn,
+        raw.ends_with_break,
+        derived,
+    )
+
+
+def _unreadable(table: Table, folder: Path, error: OSError) -> Problem:
+    if isinstance(error, PermissionError):
+        why = (
+            "you do not have permission to read it. Make it readable for you (or open a "
+            "journal in a folder you own)."
+        )
+    else:
+        why = f"{error.strerror or error}."
+    return Problem(
+        table.filename,
+        0,
+        None,
+        None,
+        f"trustlab cannot read {folder / table.filename}: {why}",
+        code="unreadable",
+    )
+
+
+def inspect_journal(path: str | os.PathLike) -> Inspection:
+    """Read and check every file of the journal at ``path`` without changing anything."""
+    path = Path(path).expanduser()
+    problems: list[Problem] = []
+    usable: dict[str, _Loaded] = {}
+    for name, table in TABLES.items():
+        loaded = _load(path, table)
+        problems += loaded.problems
+        if loaded.frame is not None:
+            usable[name] = loaded
+    problems += _reference_warnings(usable)
+    return Inspection(path, problems, usable)
+
+
+def _reference_warnings(loaded: dict[str, _Loaded]) -> list[Problem]:
+    frames = {name: table.frame for name, table in loaded.items()}
+    lines = {name: table.lines for name, table in loaded.items()}
+    found: list[Problem] = []
+    for target, key in (("people", "person"), ("qualities", "quality")):
+        if target not in frames:
+            continue
+        known = set(frames[target][key].str.strip())
+        listed = pa.array(sorted(known), pa.string())
+        for name, table in TABLES.items():
+            if name not in frames:
+                continue
+            for col in table.columns:
+                if col.refers_to != target:
+                    continue
+                # Compare as arrow strings first: a million names in a second's
+                # fraction; only the few not found exactly are stripped and looked at.
+                values = pa.array(frames[name][col.name])
+                unknown = pc.invert(pc.is_in(values, value_set=listed))
+                if not pc.any(unknown).as_py():
+                    continue
+                rows = np.flatnonzero(np.asarray(unknown.to_numpy(zero_copy_only=False)))
+                named = frames[name][col.name].iloc[rows].str.strip()
+                missing = named[(named != "") & ~named.isin(known)]
+                if missing.empty:
+                    continue
+                counts = missing.value_counts(sort=False)
+                firsts = missing.drop_duplicates()
+                for row, value in firsts.items():
+                    line = int(lines[name][frames[name].index.get_loc(row)])
+                    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.75)
+                    hint = f" Did you mean {close[0]!r}?" if close else ""
+                    n = int(counts[value])
+                    where = "here" if n == 1 else f"on {n:,} lines, first here"
+                    found.append(
+                        Problem(
+                            table.filename,
+                            line,
+                            col.name,
+                            value,
+                            f"{value!r} is not in {target}.csv (named {where}).{hint} "
+                            f"Add them to {target}.csv when you are ready.",
+                            level="warning",
+                            code="unknown_reference",
+                        )
+                    )
+    return found
