@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import trustlab
-from trustlab import export
+from trustlab import report
 
 from .generate import cached_journal
 
@@ -50,7 +50,7 @@ def run(journal_dir: str | Path | None = None, *, marbles: int = 1_000_000) -> l
     with tempfile.TemporaryDirectory(prefix="trustlab-bench-export-") as scratch:
         start = time.perf_counter()
         journal = trustlab.open_journal(journal_dir)
-        result = export.export(journal, Path(scratch) / "report")
+        result = report.export(journal, Path(scratch) / "report")
         seconds = time.perf_counter() - start
         html_bytes = (result.folder / "report.html").stat().st_size
         notebook_bytes = (result.folder / "report.ipynb").stat().st_size

@@ -59,7 +59,7 @@ def _report(browser, folder: Path, out: Path) -> None:
     """Two reports of the sample journal (July, then August, with a moment and a
     note); the first screen of the second, opened from disk with nothing else reachable."""
     from trustlab import open_journal
-    from trustlab.export import export
+    from trustlab.report import export
     from trustlab.sample import write_sample
 
     journal = open_journal(write_sample(folder / "sample-journal"))

@@ -22,8 +22,7 @@ import nbformat
 import pytest
 
 from trustlab import cli, open_journal
-from trustlab.export import (
-    _SECTION_OF,
+from trustlab.report import (
     ALL,
     FREE_TEXT,
     NEVER_SHARED,
@@ -36,6 +35,7 @@ from trustlab.export import (
     pseudonym,
     read_reports,
 )
+from trustlab.report.options import SECTION_OF
 from trustlab.schema import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,7 +216,7 @@ def test_names_written_inside_words_become_letters(text_export):
     html = (text_export.folder / "report.html").read_text("utf-8")
     for person in (*NAMES, UNLISTED):
         assert person not in html
-    assert "met Person B and Person D; Person A&#x27;s day" in html
+    assert "met Person B and Person D; Person A&#39;s day" in html
 
 
 def test_the_notebook_holds_words_only_escaped(text_export):
@@ -313,8 +313,8 @@ def test_pseudonym_letters():
 
 
 def test_every_table_but_people_belongs_to_one_section():
-    assert set(_SECTION_OF) == set(TABLES) - {"people"} - NEVER_SHARED
-    assert tuple(SECTIONS) == ALL == cli._ALL_SECTIONS
+    assert set(SECTION_OF) == set(TABLES) - {"people"} - NEVER_SHARED
+    assert tuple(SECTIONS) == ALL == cli.ALL_SECTIONS
 
 
 # --- the files ----------------------------------------------------------------------------
@@ -761,11 +761,11 @@ def test_a_report_still_goes_where_asked_through_ordinary_folders(own, tmp_path,
 
 
 def test_a_failure_while_writing_leaves_the_earlier_report_as_it_was(own, monkeypatch):
-    from trustlab import export as export_module
+    from trustlab.report import folder as folder_module
 
     journal, out = own
     before = tree(out)
-    create, calls = export_module._Dir.create, []
+    create, calls = folder_module.Dir.create, []
 
     def fail_on_the_fourth(self, name, data):
         calls.append(name)
@@ -773,7 +773,7 @@ def test_a_failure_while_writing_leaves_the_earlier_report_as_it_was(own, monkey
             raise OSError(28, "No space left on device")
         return create(self, name, data)
 
-    monkeypatch.setattr(export_module._Dir, "create", fail_on_the_fourth)
+    monkeypatch.setattr(folder_module.Dir, "create", fail_on_the_fourth)
     with pytest.raises(OSError, match="No space left"):
         export(journal, out, sections="roots", csv=True, replace=True)
     assert tree(out) == before  # no temporary file left, nothing replaced or removed
@@ -898,30 +898,30 @@ def test_review_tolerates_reports_that_are_odd_or_not_reports(tmp_path):
 
 
 def test_review_escapes_what_reports_contain(journal, tmp_path):
-    from trustlab import share
+    from trustlab import review
 
     j = open_journal(tmp_path / "journal")
     for day in IN_RANGE[:3]:
         j.add("marbles", date=day, person="<img src=x onerror=alert(1)>", marbles=1)
     export(j, tmp_path / "reports" / "one", real_names=True)
     reports = read_reports(tmp_path / "reports")
-    html = share._comparison_html(share.comparison_table(compare_reports(reports)))
-    html += share._reports_html(reports)
+    html = review._comparison_html(review.comparison_table(compare_reports(reports)))
+    html += review._reports_html(reports)
     assert "<img" not in html and "&lt;img src=x" in html
 
 
 def test_review_names_steps_as_the_person_saw_them(successive):
-    from trustlab import share
+    from trustlab import review
 
-    html = share._reports_html(read_reports(successive))
+    html = review._reports_html(read_reports(successive))
     assert "Step 5 · Marble jars and small steps" in html and "Step 3 · " in html
     assert "self_trust" not in html and "marbles," not in html
 
 
 def test_review_charts_tell_lines_apart_and_count_in_whole_numbers(successive):
-    from trustlab import share
+    from trustlab import review
 
-    spec = share.comparison_chart(compare_reports(read_reports(successive))).to_dict()
+    spec = review.comparison_chart(compare_reports(read_reports(successive))).to_dict()
     for panel in spec["vconcat"]:
         encoding = panel["encoding"]
         lines = encoding["color"]["sort"]
@@ -932,7 +932,7 @@ def test_review_charts_tell_lines_apart_and_count_in_whole_numbers(successive):
         if axis["format"] == "d":
             assert axis["tickMinStep"] == 1
     assert {p["encoding"]["y"]["axis"]["format"] for p in spec["vconcat"]} >= {"d"}
-    charts_svg = share.charts.to_svg(share.comparison_chart(compare_reports(
+    charts_svg = review.charts.to_svg(review.comparison_chart(compare_reports(
         read_reports(successive))))
     assert "<svg" in charts_svg
 
@@ -940,13 +940,13 @@ def test_review_charts_tell_lines_apart_and_count_in_whole_numbers(successive):
 def test_review_without_reports_names_the_folder_it_looked_in(tmp_path, monkeypatch):
     from IPython.display import HTML
 
-    from trustlab import share
+    from trustlab import review
 
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda *objs: shown.extend(objs))
     monkeypatch.delenv("TRUSTLAB_REPORTS", raising=False)
     monkeypatch.chdir(tmp_path)
-    assert share.review() == []
+    assert review.review() == []
     (note,) = [o.data for o in shown if isinstance(o, HTML)]
     assert f"{tmp_path.resolve()} (the folder this notebook is in)" in note
     assert "in <code>.</code>" not in note
@@ -984,7 +984,7 @@ def test_bench_export_runs_on_a_small_journal(planted):
 
 
 def test_each_section_shares_the_tables_of_its_step_in_the_schema():
-    from trustlab.export import SECTIONS
+    from trustlab.report import SECTIONS
     from trustlab.schema import TABLES
 
     for section in SECTIONS.values():
@@ -996,7 +996,7 @@ def test_each_section_shares_the_tables_of_its_step_in_the_schema():
 
 
 def test_a_second_export_into_a_report_folder_is_refused_without_replace(own, capsys):
-    from trustlab.export import ReportExists
+    from trustlab.report import ReportExists
 
     journal, out = own
     before = tree(out)
@@ -1101,7 +1101,7 @@ def test_every_mention_of_a_known_person_becomes_their_letter(tmp_path):
         found = re.findall(r"alex|o['\u2019]brien|\bsam\b|quinn", text, re.IGNORECASE)
         assert found == [], (name, found)
     html = (result.folder / "report.html").read_text("utf-8")
-    assert "Person A&#x27;s" in html or "Person A's" in html  # possessive kept, name gone
+    assert "Person A&#39;s" in html or "Person A's" in html  # possessive kept, name gone
     data = json.loads((result.folder / "report.json").read_text("utf-8"))
     letters = [p["person"] for p in data["people"]]
     # Letters A, B, C without gaps, each in the people table; Robin is in nothing shared.
@@ -1116,7 +1116,7 @@ def test_the_note_to_the_coach_hides_names_even_without_words(tmp_path):
                     note="Can we talk about what alex's sister said to SAM?")
     html = (result.folder / "report.html").read_text("utf-8")
     assert re.search(r"alex|sam\b", html, re.IGNORECASE) is None
-    assert "what Person A&#x27;s sister said to Person B?" in html
+    assert "what Person A&#39;s sister said to Person B?" in html
 
 
 def test_a_name_shared_by_two_people_names_both_letters(tmp_path):
@@ -1136,7 +1136,7 @@ def test_real_names_leave_the_words_as_written(tmp_path):
     journal = _named_journal(tmp_path / "journal")
     result = export(journal, tmp_path / "out", include_text=True, real_names=True,
                     note="about alex's day")
-    assert "about alex&#x27;s day" in (result.folder / "report.html").read_text("utf-8")
+    assert "about alex&#39;s day" in (result.folder / "report.html").read_text("utf-8")
 
 
 def test_the_preview_highlights_each_letter_and_says_unknown_names_stay(tmp_path):
@@ -1240,18 +1240,18 @@ def test_cli_export_takes_a_moment(tmp_path, capsys):
 
 
 def test_review_puts_the_last_two_briefs_side_by_side(tmp_path):
-    from trustlab import share
+    from trustlab import review
 
     journal = open_journal(tmp_path / "journal")
     for day in range(1, 21):
         journal.add("marbles", date=f"2024-03-{day:02d}", person="Sam", marbles=1)
     export(journal, tmp_path / "reports" / "a", until="2024-03-10", note="first <b>note</b>")
     export(journal, tmp_path / "reports" / "b", since="2024-03-11", note="second note")
-    shown = share._briefs_html(read_reports(tmp_path / "reports"))
+    shown = review._briefs_html(read_reports(tmp_path / "reports"))
     assert shown.index("Earlier report") < shown.index("first") < shown.index("Latest report")
     assert "second note" in shown and "<b>note</b>" not in shown  # escaped
     assert "Since the last report" in shown.split("Latest report")[1]
-    assert share._briefs_html([{"label": "old", "brief": None}]) == ""
+    assert review._briefs_html([{"label": "old", "brief": None}]) == ""
 
 
 def test_the_brief_compares_each_person_with_themselves_when_letters_move(tmp_path):
@@ -1285,3 +1285,37 @@ def test_a_first_name_many_people_share_becomes_someone(tmp_path):
     html = (export(journal, tmp_path / "out", include_text=True).folder
             / "report.html").read_text("utf-8")
     assert "someone said Person C was late" in html and "Sam" not in html
+
+
+def test_every_table_lists_at_most_max_rows_and_says_how_many_of_how_many(tmp_path):
+    from trustlab.report import MAX_ROWS
+
+    def journal_of(people: int):
+        j = open_journal(tmp_path / f"journal-{people}")
+        j.add_many("people", [{"person": f"P{i:04d}", "relationship": "friend", "era": "present"}
+                              for i in range(people)])
+        # the busiest people: P0000 has the most moments, P0001 the next ...
+        j.add_many("marbles", [{"date": "2024-03-01", "person": f"P{i:04d}", "marbles": 1}
+                               for i in range(people) for _ in range(1 + (i < 3) * (3 - i))])
+        j.add_many("red_flags", [{"date": "2024-03-01", "person": f"P{i:04d}",
+                                  "flag": "x", "response": "heeded"} for i in range(people)])
+        j.add_many("beliefs", [{"date": "2024-03-01", "belief": f"belief {i}", "before": 80,
+                                "after": 60} for i in range(people)])
+        return j
+
+    pages = {}
+    for people in (MAX_ROWS + 60, 3 * MAX_ROWS):
+        built = preview(journal_of(people), real_names=True)
+        data = json.loads(built.files["report.json"])
+        jars = data["figures"]["marbles"]["jars"]
+        flags = data["figures"]["self_trust"]["red_flags"]
+        assert len(jars) == MAX_ROWS and len(data["figures"]["beliefs"]["beliefs"]) == MAX_ROWS
+        assert [r["person"] for r in jars[:3]] == ["P0000", "P0001", "P0002"]  # busiest kept
+        assert len(flags) == MAX_ROWS + 1 and flags[-1]["person"] == "Everyone"
+        assert flags[-1]["heeded"] == people  # the total counts everyone
+        assert len(data["people"]) == MAX_ROWS
+        assert (f"Listed here: the {MAX_ROWS} people with the most moments, of {people:,}. "
+                f"The sentences and charts count all {people:,}.") in built.html
+        pages[people] = len(built.files["report.html"])
+    # the page does not grow with the journal
+    assert pages[3 * MAX_ROWS] < 1.05 * pages[MAX_ROWS + 60]

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from trustlab import cli, open_journal, reply, workbook
-from trustlab.export import export
-from trustlab.reply import MAX_BYTES, MAX_NOTE, ReplyError
+from trustlab import cli, open_journal, workbook
+from trustlab.report import coach as reply
+from trustlab.report import export
+from trustlab.report.coach import MAX_BYTES, MAX_NOTE, ReplyError
 from trustlab.share import ReplyForm
 
 COACH = {
@@ -113,7 +114,7 @@ def test_a_broken_reply_is_refused_and_the_journal_stays_as_it_was(journal, tmp_
     assert "Traceback" not in err
     assert files(journal.path) == before
     with pytest.raises(ReplyError, match=said):
-        reply.read(path)
+        reply.read_reply(path)
 
 
 def test_a_reply_is_never_read_through_a_link(journal, tmp_path):
@@ -122,7 +123,7 @@ def test_a_reply_is_never_read_through_a_link(journal, tmp_path):
     link = tmp_path / "reply.json"
     link.symlink_to(real)
     with pytest.raises(ReplyError, match="is a link"):
-        reply.read(link)
+        reply.read_reply(link)
 
 
 def test_each_step_shows_its_coach_notes_apart_and_escaped(journal, tmp_path):
@@ -138,7 +139,7 @@ def test_each_step_shows_its_coach_notes_apart_and_escaped(journal, tmp_path):
 
 
 def test_the_coachs_notes_are_never_a_moment_to_share(journal, tmp_path):
-    from trustlab.export import ExportError
+    from trustlab.report import ExportError
     from trustlab.share import ShareForm
 
     path = tmp_path / "reply.json"

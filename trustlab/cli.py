@@ -11,6 +11,7 @@ from pathlib import Path
 from . import __version__
 from .journal import inspect_journal, journal_path
 from .lab import LAB_STATE, _run_lab, ipc_problem, lab_command, prepare_lab
+from .report.options import ALL as ALL_SECTIONS
 from .schema import TABLES
 from .storage import STATE_DIR
 from .workspace import UnsafeFolder, prepare_workspace
@@ -141,8 +142,8 @@ def _lab(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from .errors import JournalError
-    from .export import ExportError, ReportExists, check_options, preview
     from .journal import open_journal
+    from .report.options import ExportError, ReportExists, ReportOptions
 
     def fail(message: str, code: int = 2) -> int:
         print(f"trustlab export: {message}", file=sys.stderr)
@@ -151,20 +152,23 @@ def _export(args: argparse.Namespace) -> int:
     folder = _journal_folder(args.journal)
     if folder is None:
         return 2
-    options = {
-        "sections": args.sections if args.sections is not None else _ALL_SECTIONS,
-        "since": args.since,
-        "until": args.until,
-        "include_text": args.include_text,
-        "real_names": args.real_names,
-        "note": args.note,
-        "csv": args.csv,
-        "moment": args.moment,
-    }
     try:
-        check_options(**options)  # a mistyped option is reported before the journal is read
-        journal = open_journal(folder)
-        result = preview(journal, **options).write(Path(args.out), replace=args.replace)
+        # A mistyped option is reported before the journal is read (or the charts loaded).
+        options = ReportOptions.from_mapping(vars(args))
+        if args.to_coach:
+            from .report.seal import SealError, parse_recipients
+
+            try:
+                parse_recipients(args.to_coach)  # a wrong key, before anything is built
+            except SealError as error:
+                return fail(str(error))
+        from .report.output import preview
+
+        built = preview(open_journal(folder), options)
+        if args.to_coach:
+            result = built.seal(args.out, args.to_coach, replace=args.replace)
+        else:
+            result = built.write(Path(args.out), replace=args.replace)
     except ReportExists as error:
         return fail(str(error), 1)
     except ExportError as error:
@@ -177,10 +181,10 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _reply(args: argparse.Namespace) -> int:
-    from .reply import ReplyError, gather
+    from .report.coach import ReplyError, gather_reply
 
     try:
-        path = gather(args.report)
+        path = gather_reply(args.report)
     except ReplyError as error:
         print(f"trustlab reply: {error}", file=sys.stderr)
         return 1
@@ -192,7 +196,7 @@ def _reply(args: argparse.Namespace) -> int:
 def _import_reply(args: argparse.Namespace) -> int:
     from .errors import JournalError
     from .journal import open_journal
-    from .reply import ReplyError, import_reply
+    from .report.coach import ReplyError, import_reply
 
     folder = _journal_folder(args.journal)
     if folder is None:
@@ -208,8 +212,34 @@ def _import_reply(args: argparse.Namespace) -> int:
     return 0
 
 
-_ALL_SECTIONS = ("roots", "qualities", "self_trust", "beliefs", "marbles")
-"""trustlab.export.ALL, repeated so the command starts without importing the charts."""
+def _coach_key(args: argparse.Namespace) -> int:
+    from .report.seal import SealError, new_identity
+
+    try:
+        public = new_identity(Path(args.file).expanduser())
+    except (SealError, OSError) as error:
+        print(f"trustlab coach-key: {error}", file=sys.stderr)
+        return 1
+    print(f"Wrote your secret key to {args.file}: keep it private, and never send it.\n"
+          f"Your public key, to give the people you coach (for --to-coach):\n{public}")
+    return 0
+
+
+def _open_report(args: argparse.Namespace) -> int:
+    from .report.seal import SealError, unseal
+
+    sealed = Path(args.file).expanduser()
+    into = Path(args.into).expanduser() if args.into else sealed.with_suffix("")
+    if into == sealed:
+        into = sealed.with_name(sealed.name + "-report")
+    try:
+        unseal(sealed, Path(args.identity).expanduser(), into)
+    except SealError as error:
+        print(f"trustlab open-report: {error}", file=sys.stderr)
+        return 1
+    print(f"Opened the report into {into}: open report.html there, or report.ipynb to write "
+          "your notes.")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -260,10 +290,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("journal", metavar="JOURNAL", help="the journal folder (only read)")
     export.add_argument("--out", required=True, metavar="DIR",
                         help="a new or empty folder for the report (not inside the journal; "
-                        "one with an earlier report only with --replace)")
+                        "one with an earlier report only with --replace); with --to-coach, "
+                        "the one file the sealed report goes into")
     export.add_argument("--sections", metavar="LIST",
                         help=f"steps to share, separated by commas, from: "
-                        f"{','.join(_ALL_SECTIONS)} (default: all)")
+                        f"{','.join(ALL_SECTIONS)} (default: all)")
     export.add_argument("--since", metavar="YYYY-MM-DD", help="share entries from this day on")
     export.add_argument("--until", metavar="YYYY-MM-DD", help="share entries up to this day")
     export.add_argument("--include-text", action="store_true",
@@ -279,6 +310,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--replace", action="store_true",
                         help="replace an earlier report in DIR (files someone changed or added "
                         "there are kept)")
+    export.add_argument("--to-coach", metavar="KEY",
+                        help="seal the report into one file (--out) that only your coach can "
+                        "open: their public key (age1…, or an ssh-ed25519 line) or a file of "
+                        "keys. Your coach makes a key with trustlab coach-key")
     export.set_defaults(run=_export)
 
     reply = commands.add_parser(
@@ -292,6 +327,21 @@ def build_parser() -> argparse.ArgumentParser:
     bring.add_argument("journal", metavar="JOURNAL", help="the journal folder")
     bring.add_argument("file", metavar="FILE", help="the reply.json your coach sent")
     bring.set_defaults(run=_import_reply)
+
+    key = commands.add_parser(
+        "coach-key", help="(for a coach) make a key pair, so reports can be sealed for you")
+    key.add_argument("file", metavar="FILE",
+                     help="where to write your secret key (a new file, readable only by you)")
+    key.set_defaults(run=_coach_key)
+
+    opened = commands.add_parser(
+        "open-report", help="(for a coach) open a report sealed for you into a new folder")
+    opened.add_argument("file", metavar="FILE", help="the sealed report (.age) you were sent")
+    opened.add_argument("--identity", required=True, metavar="KEY_FILE",
+                        help="your secret key file (from trustlab coach-key, or age-keygen)")
+    opened.add_argument("--into", metavar="DIR",
+                        help="a new folder to open it into (default: FILE without .age)")
+    opened.set_defaults(run=_open_report)
     return parser
 
 

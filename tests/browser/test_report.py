@@ -25,7 +25,7 @@ import pytest
 from chromium import CHROMIUM, CHROMIUM_ARGS, unavailable
 
 from trustlab import open_journal
-from trustlab.export import ALL, export
+from trustlab.report import ALL, export
 from trustlab.sample import write_sample
 
 pytestmark = pytest.mark.browser

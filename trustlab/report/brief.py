@@ -14,14 +14,13 @@ shares (never from anything else in the journal):
 * **Their note to you**.
 
 This module holds the brief as data (:class:`Brief`, also written into report.json so the
-coach's review can put two briefs side by side), its HTML and plain-text forms, and the kept
-reports. Everything shown as HTML is escaped here, in :func:`html`.
+coach's review can put two briefs side by side), its plain-text form, and the kept
+reports. Its HTML comes from the report's templates (:func:`trustlab.report.html.brief`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import html as _html
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -91,7 +90,7 @@ class Brief:
 
 
 Measure = tuple[str, str, str, float]
-"""(group, figure, kind, value), as :func:`trustlab.export.compare_reports` reads them."""
+"""(group, figure, kind, value), as :func:`trustlab.report.compare_reports` reads them."""
 
 
 def changes(now: Iterable[Measure], then: Iterable[Measure]) -> tuple[tuple[str, str, str], ...]:
@@ -109,44 +108,6 @@ def figure(value: float, kind: str) -> str:
     if kind == "share":
         return f"{round(100 * value)}%"
     return f"{value:,.1f}".removesuffix(".0").replace("-", "−")
-
-
-def html(brief: Brief) -> str:
-    """The brief as HTML (everything in it escaped)."""
-    e = lambda text: _html.escape(str(text), quote=True)  # noqa: E731
-    out = [f'<p class="brief-period"><b>Period:</b> {e(brief.period)}</p>']
-    if brief.note:
-        out.append(f'<p class="note"><b>Their note to you:</b> {e(brief.note)}</p>')
-    out.append('<div class="brief-grid"><div>')
-    if brief.moment:
-        (_, what), *rest = brief.moment
-        details = " · ".join(f"{e(k)}: {e(v)}" for k, v in rest)
-        out.append('<div class="brief-block"><h3>A moment they chose to talk about</h3>'
-                   f'<p class="moment"><b>{e(what)}</b> · {details}</p></div>')
-    if brief.highlights:
-        items = "".join(f"<li>{e(s)}</li>" for s, _ in brief.highlights)
-        out.append(f'<div class="brief-block"><h3>What stands out</h3><ul>{items}</ul></div>')
-    else:
-        out.append('<div class="brief-block"><h3>What stands out</h3><p>Nothing stands out '
-                   "from chance yet in what is shared: too early to tell.</p></div>")
-    out.append("</div><div>")
-    if brief.waiting:
-        items = "".join(f"<li>{e(w)}</li>" for w in brief.waiting)
-        out.append(f'<div class="brief-block"><h3>Waiting</h3><ul>{items}</ul></div>')
-    if brief.previous and brief.changes:
-        rows = "".join(f'<tr><th scope="row">{e(f)}</th><td class="num">{e(a)}</td>'
-                       f'<td class="num">{e(b)}</td></tr>' for f, a, b in brief.changes)
-        out.append(
-            '<div class="brief-block"><h3>Since the last report</h3>'
-            f'<table class="changes"><thead><tr><th scope="col">Figure</th>'
-            f'<th scope="col">{e(brief.previous)}</th><th scope="col">This report</th></tr>'
-            f"</thead><tbody>{rows}</tbody></table>"
-            '<p class="table-note">Each report counts only its own period.</p></div>')
-    elif brief.previous:
-        out.append('<div class="brief-block"><h3>Since the last report</h3><p>This report '
-                   f"shares no figure with the previous one ({e(brief.previous)}).</p></div>")
-    out.append("</div></div>")
-    return "".join(out)
 
 
 def text(brief: Brief) -> str:
@@ -171,7 +132,7 @@ def text(brief: Brief) -> str:
 
 def kept_dir(journal: Path) -> Path:
     """Where a journal keeps its earlier reports' report.json (``.trustlab/reports``)."""
-    from .storage import STATE_DIR
+    from ..storage import STATE_DIR
 
     return journal / STATE_DIR / "reports"
 
@@ -180,7 +141,7 @@ def keep(journal: Path, report_json: bytes, stamp: str) -> Path | None:
     """Keep a copy of a report's report.json in the journal (private, never through a link),
     and only the latest :data:`KEPT`; return it (None if it could not be kept: the report
     itself is written all the same, and the next brief has nothing to compare with)."""
-    from .storage import state_dir, write_temp
+    from ..storage import state_dir, write_temp
 
     try:
         state_dir(journal)
