@@ -1044,7 +1044,7 @@ def test_share_form_asks_before_replacing_a_report(own):
     form.preview_button.click()
     assert form.export() is None
     assert "already holds a trustlab report" in form.status.value
-    assert "Replace the report already in that folder" in form.status.value
+    assert "Replace the report already there" in form.status.value
     assert tree(out) == before
     form.replace.value = True
     assert form.export() is not None and "Done." in form.status.value

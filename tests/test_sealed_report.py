@@ -137,3 +137,28 @@ def test_review_reads_sealed_reports_with_the_coachs_key(journal, coach, tmp_pat
     shown.clear()
     assert len(review.review(reports, identity=key)) == 2
     assert "Earlier report" in " ".join(o.data for o in shown if isinstance(o, HTML))
+
+
+def test_the_07_form_seals_for_the_coach_when_given_their_key(journal, coach, tmp_path):
+    from trustlab.share import ShareForm
+
+    key, public = coach
+    form = ShareForm(journal, folder=tmp_path / "reports" / "march")
+    (tmp_path / "reports").mkdir()
+    form.to_coach.value = "age1-not-a-key"
+    form.preview_button.click()
+    form.export_button.click()
+    assert "not a valid age public key" in form.status.value
+    assert not any((tmp_path / "reports").iterdir())
+
+    form.to_coach.value = public
+    form.export_button.click()
+    sealed = tmp_path / "reports" / "march.age"
+    assert os.listdir(tmp_path / "reports") == ["march.age"]
+    assert "sealed for your coach" in form.status.value and "march.age" in form.status.value
+    assert json.loads(open_sealed(sealed, key)["report.json"])["format"] == "trustlab-report"
+    form.export_button.click()  # again: refused, the first file kept
+    assert "already exists" in form.status.value
+    form.replace.value = True
+    form.export_button.click()
+    assert "sealed for your coach" in form.status.value

@@ -62,6 +62,9 @@ class ShareForm:
         A note for the coach.
     folder : ipywidgets.Text
         Where to write the report.
+    to_coach : ipywidgets.Text
+        The coach's public key (optional): the report is then sealed for them, into one
+        file (the folder's name with ``.age``) that only they can open.
     preview_button, export_button : ipywidgets.Button
     status : ipywidgets.HTML
     output : ipywidgets.Output
@@ -104,9 +107,17 @@ class ShareForm:
             description="Folder",
             layout=_WIDE,
         )
+        self.to_coach = widgets.Text(
+            value="",
+            placeholder="age1… (optional: your coach's public key)",
+            description="Seal for",
+            layout=_WIDE,
+            tooltip="Your coach's public key, from trustlab coach-key: the report is written "
+            "as one file only they can open",
+        )
         self.replace = widgets.Checkbox(
             value=False,
-            description="Replace the report already in that folder (if there is one)",
+            description="Replace the report already there (if there is one)",
             **check,
         )
         self.preview_button = widgets.Button(
@@ -148,6 +159,12 @@ class ShareForm:
                     "<b>Where to write it</b> (a new folder; it is never your journal folder)"
                 ),
                 self.folder,
+                widgets.HTML(
+                    "<b>Sealed for your coach</b> (optional: with their public key, the report "
+                    "is written as one file, the folder's name with <code>.age</code>, that "
+                    "only they can open)"
+                ),
+                self.to_coach,
                 self.replace,
                 widgets.HBox([self.preview_button, self.export_button]),
                 self.status,
@@ -237,13 +254,26 @@ class ShareForm:
                 "Choose a folder to write the report to.", "#fbeaea", alert=True
             )
             return None
+        key = self.to_coach.value.strip()
         try:
-            result = self.last_preview.write(Path(folder).expanduser(),
-                                             replace=self.replace.value)
+            if key:
+                place = Path(folder).expanduser()
+                result = self.last_preview.seal(place.with_name(place.name + ".age"), key,
+                                                replace=self.replace.value)
+            else:
+                result = self.last_preview.write(Path(folder).expanduser(),
+                                                 replace=self.replace.value)
         except (ExportError, OSError) as error:
             self.status.value = _note(_e(error), "#fbeaea", alert=True)
             return None
         self.last_result = result
+        if result.sealed:
+            self.status.value = _note(
+                f"<b>Done.</b> The report is sealed for your coach in <code>"
+                f"{_e(result.files[0])}</code>. Send them that one file: only their key opens "
+                "it. Your journal was not changed."
+            )
+            return result
         files = "".join(
             f"<li><code>{_e(p.relative_to(result.folder))}</code></li>" for p in result.files
         )

@@ -107,7 +107,8 @@ def check_file(dest: Path, journal_path: Path, *, replace: bool = False) -> Path
                           f"(for example {dest}.age). {NOTHING}")
     if path.exists() and not replace:
         raise ReportExists(f"{dest} already exists. {NOTHING} Choose a new name, or replace "
-                           "it: --replace on the command line, or tick 'Replace' in the form.")
+                           "it: --replace on the command line, or tick 'Replace the report already "
+                           "there' in the share form.")
     if not path.parent.is_dir():
         raise ExportError(f"The folder {path.parent} does not exist: make it first, or "
                           f"choose another place. {NOTHING}")
@@ -168,7 +169,7 @@ def check_folder(
             f"{out_dir} already holds a trustlab report"
             f"{f' (made on {made})' if made else ''}. {NOTHING} Choose a new folder, or "
             "replace that report: --replace on the command line, or tick 'Replace the "
-            "report already in that folder' in the share form. Files someone changed or "
+            "report already there' in the share form. Files someone changed or "
             "added there are kept."
         )
     hashes = previous.get("sha256")
