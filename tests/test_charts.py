@@ -166,19 +166,31 @@ def test_charts_embed_only_names_choices_and_dates(rich, name):
 
 
 def test_belief_labels_show_only_the_first_words_and_only_when_asked(rich):
-    labelled = json.dumps(spec_of(charts.belief_shift(rich)), ensure_ascii=False)
-    assert f"{MARKER} belief 0" in labelled  # the person's own view names their beliefs
+    plain = json.dumps(spec_of(charts.belief_shift(rich)), ensure_ascii=False)
+    overview = json.dumps(spec_of(charts.dashboard(rich)), ensure_ascii=False)
+    for spec in (plain, overview):  # by default no chart holds a word of a belief
+        assert MARKER not in spec and "Belief 1" in spec
+    labelled = json.dumps(spec_of(charts.belief_shift(rich, label_beliefs=True)),
+                          ensure_ascii=False)
+    assert f"{MARKER} belief 0" in labelled  # the person's own view, when asked
     for column in ("opposite", "evidence", "possible"):
         assert rich.table("beliefs")[column].iloc[0] not in labelled
-    assert charts.belief_labels(rich, label_beliefs=False) == {1: "Belief 1", 2: "Belief 2"}
-    assert charts.belief_labels(rich) == {1: f"{MARKER} belief 0", 2: f"{MARKER} belief 1"}
+    assert charts.belief_labels(rich) == {1: "Belief 1", 2: "Belief 2"}
+    assert charts.belief_labels(rich, label_beliefs=True) == {
+        1: f"{MARKER} belief 0", 2: f"{MARKER} belief 1"}
+
+
+def test_only_the_step_4_notebook_asks_for_the_words_of_beliefs():
+    asked = [path.name for path in sorted((ROOT / "notebooks").glob("*.ipynb"))
+             if "label_beliefs=True" in path.read_text("utf-8")]
+    assert asked == ["04_challenging_beliefs.ipynb"]
 
 
 def test_beliefs_with_the_same_first_words_get_distinct_labels(journal):
     start = "Nobody will ever really stay with me, "
     for ending in ("because of who I am", "because I push them away"):
         journal.add("beliefs", date="2024-03-01", belief=start + ending, before=80)
-    labels = charts.belief_labels(journal)
+    labels = charts.belief_labels(journal, label_beliefs=True)
     assert len(set(labels.values())) == 2
     assert labels[2].endswith("(2)")
 

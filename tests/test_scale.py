@@ -141,13 +141,13 @@ def _labels_one_by_one(trends: pd.DataFrame) -> dict[int, str]:
 
 
 def test_thousands_of_beliefs_with_the_same_first_words_get_distinct_labels(many):
-    labels = charts.belief_labels(many)
+    labels = charts.belief_labels(many, label_beliefs=True)
     trends = insights.belief_trends(many)
     assert list(labels) == trends["number"].tolist()
     assert len(set(labels.values())) == len(labels)
     # A label depends only on the beliefs before it: the first 600, one by one.
     assert {n: labels[n] for n in range(1, 601)} == _labels_one_by_one(trends.head(600))
-    assert charts.belief_labels(many, label_beliefs=False)[len(labels)] == f"Belief {len(labels)}"
+    assert charts.belief_labels(many)[len(labels)] == f"Belief {len(labels)}"
 
 
 def test_labels_leave_room_for_a_belief_written_like_a_copy(journal):
@@ -155,7 +155,7 @@ def test_labels_leave_room_for_a_belief_written_like_a_copy(journal):
         journal.add("beliefs", date="2024-03-01", belief=belief, before=70)
     journal.add("beliefs", date="2024-03-02", belief="everyone leaves (2) ", before=60)
     journal.add("beliefs", date="2024-03-03", belief="Everyone  leaves", before=60)
-    assert charts.belief_labels(journal) == {
+    assert charts.belief_labels(journal, label_beliefs=True) == {
         1: "Everyone leaves (2)",
         2: "Everyone leaves",
         3: "Everyone leaves (3)",

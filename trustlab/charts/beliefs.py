@@ -12,7 +12,7 @@ from ._common import _PERIOD_WORDS, _WIDTH, ChartType, _inline, _title, _x_time,
 from .style import _AFTER, _BEFORE
 
 
-def belief_labels(journal: Journal, *, label_beliefs: bool = True) -> dict[int, str]:
+def belief_labels(journal: Journal, *, label_beliefs: bool = False) -> dict[int, str]:
     """The name each belief has in charts, by its number (see :func:`insights.belief_shift`).
 
     Parameters
@@ -20,8 +20,8 @@ def belief_labels(journal: Journal, *, label_beliefs: bool = True) -> dict[int, 
     journal
         The open journal.
     label_beliefs
-        Use each belief's first words (unique, at most 32 characters); with
-        ``False``, "Belief 1", "Belief 2" ..., which say nothing private.
+        Use each belief's first words (unique, at most 32 characters), for the person's
+        own eyes only; by default "Belief 1", "Belief 2" ..., which say nothing private.
 
     Returns
     -------
@@ -62,7 +62,7 @@ def _belief_labels(records: pd.DataFrame, label_beliefs: bool) -> dict[int, str]
 def belief_shift(
     journal: Journal,
     *,
-    label_beliefs: bool = True,
+    label_beliefs: bool = False,
     max_beliefs: int = 6,
     max_points: int = 60,
     width: int = _WIDTH,
@@ -77,8 +77,9 @@ def belief_shift(
     journal
         The open journal.
     label_beliefs
-        Name beliefs by their first words (for the person's own eyes); with
-        ``False`` they are "Belief 1", "Belief 2" ... (use this for anything shared).
+        Name beliefs by their first words: only for the person's own eyes (their step 4
+        notebook asks for it). By default they are "Belief 1", "Belief 2" ..., so a
+        chart holds none of the person's words unless asked to.
     max_beliefs
         Show the beliefs with the most records, at most this many (the subtitle
         says so when there are more).

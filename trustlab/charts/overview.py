@@ -20,7 +20,7 @@ def dashboard(
     *,
     people: Sequence[str] | None = None,
     max_people: int = MAX_PEOPLE,
-    label_beliefs: bool = True,
+    label_beliefs: bool = False,
 ) -> ChartType:
     """The main charts on one page, from the marble jars to the roots of distrust.
 
@@ -33,7 +33,8 @@ def dashboard(
     max_people
         How many people at most when ``people`` is not given.
     label_beliefs
-        Name beliefs by their first words; ``False`` for "Belief 1", "Belief 2" ...
+        Name beliefs by their first words (for the person's own eyes); by default
+        "Belief 1", "Belief 2" ...
 
     Returns
     -------
