@@ -553,3 +553,23 @@ def test_an_unreadable_file_is_named(journal_dir, write_file, monkeypatch):
     monkeypatch.setattr(storage, "read_table_file", refuse)
     with pytest.raises(JournalError, match=r"marbles\.csv: trustlab cannot read .*permission"):
         open_journal(journal_dir)
+
+
+def test_read_regular_reads_only_a_regular_file_never_a_link_a_pipe_or_too_much(tmp_path):
+    from trustlab.storage import NotAFile, TooBig, read_regular
+
+    real = tmp_path / "real.json"
+    real.write_bytes(b'{"a": 1}')
+    assert read_regular(real) == b'{"a": 1}' and read_regular(real, 8) == b'{"a": 1}'
+    with pytest.raises(TooBig):
+        read_regular(real, 7)
+    (tmp_path / "link.json").symlink_to(real)
+    os.mkfifo(tmp_path / "pipe")  # opening it for reading would wait for a writer forever
+    (tmp_path / "folder").mkdir()
+    for name, kind in (("link.json", "a symbolic link"), ("pipe", "not a file"),
+                       ("folder", "a folder")):
+        with pytest.raises(NotAFile) as raised:
+            read_regular(tmp_path / name)
+        assert raised.value.kind == kind
+    with pytest.raises(FileNotFoundError):
+        read_regular(tmp_path / "missing")

@@ -18,7 +18,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from .storage import STATE_DIR
+from .storage import STATE_DIR, NotAFile, read_regular
 from .workspace import UnsafeFolder, check_private, prepare_notary_dir, private_dir, workspace_dir
 
 # JupyterLab settings that keep it quiet and offline: no news or update checks;
@@ -117,20 +117,16 @@ would become Voilà's data folder and hide the themes Voilà ships.
 def _read_settings(path: Path) -> dict | None:
     """The settings in ``path`` ({} if there is none; None if they cannot be read as JSON)."""
     try:
-        info = path.lstat()
+        data = read_regular(path)  # a link, a pipe ...: never followed or waited on
     except FileNotFoundError:
         return {}
-    if not stat.S_ISREG(info.st_mode):  # a link, a pipe ...: never followed or opened
-        kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a file"
-        raise UnsafeFolder(f"{path} is {kind}; trustlab does not write through it. "
-                           "Remove it and try again.")
+    except NotAFile as error:
+        raise UnsafeFolder(f"{path} is {error.kind}; trustlab does not write through it. "
+                           "Remove it and try again.") from None
     try:
         from json5 import loads  # as JupyterLab reads them: comments, trailing commas ...
     except ImportError:
         from json import loads
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(fd, "rb") as file:
-        data = file.read()
     try:
         settings = loads(data.decode("utf-8"))
     except ValueError:  # UnicodeDecodeError too

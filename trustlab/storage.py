@@ -18,6 +18,7 @@ import io
 import os
 import re
 import secrets
+import stat
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -35,6 +36,47 @@ LOCK_TIMEOUT = 5.0
 
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+class NotAFile(OSError):
+    """What was to be read is a link, a folder or a device: never read through or from."""
+
+    def __init__(self, path: Path, kind: str):
+        super().__init__(errno.EINVAL, f"{path} is {kind}", str(path))
+        self.kind = kind
+
+
+class TooBig(OSError):
+    """A file is larger than what is read of it."""
+
+    def __init__(self, path: Path, limit: int):
+        super().__init__(errno.EFBIG, f"{path} is larger than {limit:,} bytes", str(path))
+        self.limit = limit
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of the regular file ``path``, opened without following a link.
+
+    Raises :class:`NotAFile` (``kind``: "a symbolic link", "a folder", "not a file") or
+    :class:`TooBig` (more than ``limit`` bytes), besides the usual OSError
+    (FileNotFoundError ...): one way for every reader of a file someone else may have put
+    there (a reply, an earlier report, a kept report, lab settings, a notebook copy).
+    """
+    try:  # (non-blocking: a pipe put there would otherwise wait for a writer forever)
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _BINARY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        if os.path.islink(path):
+            raise NotAFile(path, "a symbolic link") from None
+        raise
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise NotAFile(path, "a folder" if stat.S_ISDIR(mode) else "not a file")
+    with os.fdopen(fd, "rb") as file:
+        data = file.read() if limit is None else file.read(limit + 1)
+    if limit is not None and len(data) > limit:
+        raise TooBig(path, limit)
+    return data
 
 
 def state_dir(journal_dir: Path) -> Path:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .storage import STATE_DIR, utc_stamp, write_temp
+from .storage import STATE_DIR, NotAFile, read_regular, utc_stamp, write_temp
 
 if TYPE_CHECKING:
     from nbformat.sign import NotebookNotary
@@ -290,16 +290,12 @@ def _templates(folder: Path) -> list[Path]:
 def _read(path: Path) -> bytes | None:
     """The bytes of regular file ``path`` (None if there is none); never through a link."""
     try:
-        info = path.lstat()
+        return read_regular(path)
     except FileNotFoundError:
         return None
-    if not stat.S_ISREG(info.st_mode):
-        kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a file"
-        raise UnsafeFolder(f"{path} is {kind}; trustlab serves only notebooks it copied there "
-                           "itself. Move it away and try again.")
-    fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as file:
-        return file.read()
+    except NotAFile as error:
+        raise UnsafeFolder(f"{path} is {error.kind}; trustlab serves only notebooks it copied "
+                           "there itself. Move it away and try again.") from None
 
 
 def _write(path: Path, data: bytes) -> None:

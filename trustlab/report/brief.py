@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..storage import STATE_DIR, read_regular, state_dir, write_temp
+
 KEPT = 20
 """How many earlier reports (their report.json) a journal keeps to compare with."""
 MAX_CHANGES = 5
@@ -132,8 +134,6 @@ def text(brief: Brief) -> str:
 
 def kept_dir(journal: Path) -> Path:
     """Where a journal keeps its earlier reports' report.json (``.trustlab/reports``)."""
-    from ..storage import STATE_DIR
-
     return journal / STATE_DIR / "reports"
 
 
@@ -141,8 +141,6 @@ def keep(journal: Path, report_json: bytes, stamp: str) -> Path | None:
     """Keep a copy of a report's report.json in the journal (private, never through a link),
     and only the latest :data:`KEPT`; return it (None if it could not be kept: the report
     itself is written all the same, and the next brief has nothing to compare with)."""
-    from ..storage import state_dir, write_temp
-
     try:
         state_dir(journal)
         folder = kept_dir(journal)
@@ -163,10 +161,8 @@ def last_kept(journal: Path) -> dict[str, Any] | None:
     folder = kept_dir(journal)
     with contextlib.suppress(OSError):
         for path in sorted(folder.glob("report-*.json"), reverse=True):
-            if path.is_symlink():
-                continue
-            with contextlib.suppress(OSError, ValueError):
-                data = json.loads(path.read_text("utf-8"))
+            with contextlib.suppress(OSError, ValueError):  # a link or not a file: passed
+                data = json.loads(read_regular(path).decode("utf-8"))
                 if isinstance(data, dict):
                     return data
     return None

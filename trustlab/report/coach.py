@@ -32,7 +32,6 @@ import json
 import math
 import os
 import re
-import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +40,7 @@ from typing import Any
 import pandas as pd
 
 from ..schema import COACH_SECTIONS
+from ..storage import NotAFile, TooBig, read_regular
 from .folder import earlier_report, report_json
 from .options import short_date
 
@@ -221,19 +221,14 @@ def import_reply(journal: Any, path: str | os.PathLike) -> tuple[int, int]:
 def _read(path: Path, limit: int) -> bytes:
     """At most ``limit`` bytes of regular file ``path``, never through a link."""
     try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _BINARY)
-    except OSError as error:
-        if path.is_symlink():
+        return read_regular(path, limit)
+    except NotAFile as error:
+        if error.kind == "a symbolic link":
             raise ReplyError(f"{path} is a link; trustlab reads a reply only from the file "
                              "itself.") from None
-        raise error
-    with os.fdopen(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            raise ReplyError(f"{path} is not a file.")
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        raise ReplyError(f"{path}: more than {limit:,} bytes is too big for a reply.")
-    return data
+        raise ReplyError(f"{path} is not a file.") from None
+    except TooBig:
+        raise ReplyError(f"{path}: more than {limit:,} bytes is too big for a reply.") from None
 
 
 # --- reading reports back ---------------------------------------------------------------

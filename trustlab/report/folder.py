@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..storage import read_regular
 from .options import FORMAT, NOTHING, ExportError, ReportExists
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -197,21 +198,16 @@ def check_folder(
 def _digest(path: Path) -> str | None:
     """The SHA-256 of file ``path``, read without following a link (None: no such file)."""
     try:
-        with os.fdopen(os.open(path, os.O_RDONLY | _NOFOLLOW | _BINARY), "rb") as file:
-            return hashlib.file_digest(file, "sha256").hexdigest()
+        return hashlib.sha256(read_regular(path)).hexdigest()
     except FileNotFoundError:
         return None
 
 
 def earlier_report(folder: Path) -> dict | None:
     """The report.json of an earlier report in ``folder``, read without following a link."""
-    path = folder / "report.json"
     try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return None
-        with os.fdopen(os.open(path, os.O_RDONLY | _NOFOLLOW | _BINARY), "rb") as file:
-            return report_json(file.read())
-    except OSError:
+        return report_json(read_regular(folder / "report.json"))
+    except OSError:  # none there, or a link, or not a file
         return None
 
 
