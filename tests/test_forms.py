@@ -698,6 +698,10 @@ def test_a_chart_is_shown_as_an_image_named_by_its_title(journal):
     shown = forms.accessible(chart)
     assert shown.data.startswith('<img alt="Chart: How people met my small steps. What I gave ')
     assert 'src="data:image/svg+xml;base64,' in shown.data
+    import base64
+
+    drawn = base64.b64decode(shown.data.split("base64,")[1].split('"')[0]).decode("utf-8")
+    assert drawn == charts.to_svg(chart)  # the same drawing, without validating it again
     assert forms.accessible(shown) is shown  # HTML is shown as it is
     live = forms.Live(lambda: charts.step_responses(journal))
     assert live.chart.to_dict() == chart.to_dict()  # drawn stays the chart itself

@@ -123,9 +123,16 @@ def accessible(shown: Any) -> Any:
     bundle = getattr(shown, "_repr_mimebundle_", None)
     if bundle is None or not hasattr(shown, "title"):
         return shown
-    data = bundle()
-    data = data[0] if isinstance(data, tuple) else data
-    svg = data.get("image/svg+xml") if isinstance(data, dict) else None
+    import altair as alt
+
+    if isinstance(shown, alt.TopLevelMixin) and alt.renderers.active == "svg":
+        from ..charts import to_svg
+
+        svg = to_svg(shown, validate=False)  # (built by trustlab: its specs are tested)
+    else:
+        data = bundle()
+        data = data[0] if isinstance(data, tuple) else data
+        svg = data.get("image/svg+xml") if isinstance(data, dict) else None
     if not isinstance(svg, str):
         return shown
     from IPython.display import HTML
