@@ -584,7 +584,7 @@ def test_text_boxes_send_each_key_and_the_name_box_when_it_is_left(journal):
                             ("Reliability", "reliability"), ("Accountability", "accountability"),
                             ("Vault", "vault"), ("Integrity", "integrity"),
                             ("Non-judgment", "non_judgment"), ("Generosity", "generosity")]),
-    # the charts name only "heeded" (as a series) and "other": these keep their own words
+    # choices the schema labels as they are stored, with spaces for underscores
     ("red_flags", "response", [("heeded", "heeded"), ("painted green", "painted_green"),
                                ("watching", "watching")]),
     ("people", "relationship", [("partner", "partner"), ("ex partner", "ex_partner"),
@@ -598,6 +598,8 @@ def test_choices_read_as_the_charts_say_them_and_save_their_values(
     assert isinstance(dropdown, widgets.Dropdown)
     assert list(dropdown.options) == expected
     for words, value in expected:
+        if value:
+            assert TABLES[table].column(column).label_of(value) == words
         if value and all(v in charts.LABELS for _, v in expected if v):
             assert charts.LABELS[value] == words
 

@@ -12,6 +12,7 @@ import pytest
 import trustlab
 from trustlab import sample
 from trustlab.cli import main as cli
+from trustlab.contract import contract_section, with_contract
 from trustlab.schema import BRAVING, ID, TABLES, Column, Table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,43 +133,6 @@ def test_text_round_trips_commas_quotes_line_breaks_and_emoji(robin):
 # --- (c) data/README.md follows schema.py ------------------------------------------------
 
 
-def _allowed(col: Column) -> str:
-    if col.kind == "date":
-        text = "a date written `YYYY-MM-DD`"
-    elif col.kind == "int":
-        text = f"a whole number from {col.minimum} to {col.maximum}"
-        if col.nonzero:
-            text += ", not 0"
-    elif col.kind == "choice":
-        text = "one of " + ", ".join(f"`{c}`" for c in col.choices)
-    else:
-        text = "any text"
-        if col.unique:
-            text += ", each only once in the file"
-        if col.refers_to:
-            text += f", as named in {TABLES[col.refers_to].filename}"
-    if col.optional:
-        text += ", or empty"
-    return text
-
-
-def contract_section(table: Table) -> str:
-    """The part of data/README.md that describes ``table``, rendered from schema.py."""
-    lines = [
-        f"### {table.filename}: {table.title}" + (f" (step {table.step})" if table.step else ""),
-        "",
-        table.description,
-        "",
-        "| column | what goes in it | allowed values | required? |",
-        "|---|---|---|---|",
-    ]
-    for col in table.columns:
-        meaning = f"**{col.label}**: {col.help}".replace("|", "\\|")
-        required = "may be empty" if col.may_be_empty else "required"
-        lines.append(f"| `{col.name}` | {meaning} | {_allowed(col)} | {required} |")
-    return "\n".join(lines) + "\n"
-
-
 @pytest.fixture(scope="module")
 def readme() -> str:
     return README.read_text(encoding="utf-8")
@@ -179,8 +143,13 @@ def test_readme_describes_each_table_exactly_as_the_schema(readme, name):
     section = contract_section(TABLES[name])
     assert section in readme, (
         f"data/README.md is out of date with trustlab/schema.py for {name}.csv. "
-        f"Replace its section with:\n\n{section}"
+        f"Write it again with `python -m trustlab.contract data/README.md`, or replace its "
+        f"section with:\n\n{section}"
     )
+
+
+def test_writing_the_readme_again_changes_nothing(readme):
+    assert with_contract(readme) == readme
 
 
 def test_readme_mentions_every_file_column_and_choice(readme):

@@ -58,6 +58,9 @@ END = date(2026, 8, 31)
 Moment = tuple[int, str, str]
 """One marble moment: (marbles, BRAVING element or "", what happened)."""
 
+Row = dict[str, object]
+"""One entry of a table, by column name (its date as a :class:`~datetime.date`)."""
+
 
 def _on(month_day: str) -> date:
     """A date of the sample's year from ``"MM-DD"``."""
@@ -324,7 +327,7 @@ def _between(pair: tuple[float, float], progress: float) -> float:
     return pair[0] + (pair[1] - pair[0]) * progress
 
 
-def _marbles(rng: random.Random) -> list[tuple]:
+def _marbles(rng: random.Random) -> list[Row]:
     rows = []
     for jar in _JARS:
         ups, downs = _Deck(jar.ups, rng), _Deck(jar.downs, rng)
@@ -332,14 +335,19 @@ def _marbles(rng: random.Random) -> list[tuple]:
             if rng.random() >= jar.per_week / 7:
                 continue
             let_down = bool(jar.downs) and rng.random() < _between(jar.lets_down, progress)
-            marbles, braving, moment = (downs if let_down else ups).deal()
-            rows.append((day, jar.person, marbles, moment, braving))
-        for when, (marbles, braving, moment) in jar.events:
-            rows.append((_on(when), jar.person, marbles, moment, braving))
+            rows.append(_marble(day, jar.person, (downs if let_down else ups).deal()))
+        for when, card in jar.events:
+            rows.append(_marble(_on(when), jar.person, card))
     return rows
 
 
-def _routine_observations(rng: random.Random) -> list[tuple]:
+def _marble(day: date, person: str, card: Moment) -> Row:
+    marbles, braving, moment = card
+    return {"date": day, "person": person, "marbles": marbles, "moment": moment,
+            "braving": braving}
+
+
+def _routine_observations(rng: random.Random) -> list[Row]:
     rows = []
     for watch in _WATCHES:
         span = (END - watch.start).days
@@ -349,24 +357,25 @@ def _routine_observations(rng: random.Random) -> list[tuple]:
             roll = rng.random()
             yes, no = _between(watch.shown_yes, progress), _between(watch.shown_no, progress)
             shown = "yes" if roll < yes else "no" if roll < yes + no else "unsure"
-            rows.append((day, watch.person, rng.choice(watch.qualities), shown, ""))
+            rows.append({"date": day, "person": watch.person,
+                         "quality": rng.choice(watch.qualities), "shown": shown, "note": ""})
     return rows
 
 
-def _beliefs() -> list[tuple]:
-    return [
-        (_on(when), belief, before, opposite, evidence, possible, after)
-        for belief, opposite, visits in _BELIEFS
-        for when, before, evidence, possible, after in visits
-    ]
+def _beliefs() -> list[Row]:
+    return _dated([
+        {"belief": belief["belief"], "opposite": belief["opposite"], **visit}
+        for belief in _BELIEFS
+        for visit in belief["visits"]
+    ])
 
 
-def _dated(entries: Sequence[tuple]) -> list[tuple]:
-    return [(_on(entry[0]), *entry[1:]) for entry in entries]
+def _dated(entries: Sequence[Row]) -> list[Row]:
+    return [{**entry, "date": _on(entry["date"])} for entry in entries]
 
 
-def _entries(rng: random.Random) -> dict[str, list[tuple]]:
-    """Every table's rows, in schema column order, without ids."""
+def _entries(rng: random.Random) -> dict[str, list[Row]]:
+    """Every table's rows, without ids."""
     return {
         "people": list(_PEOPLE),
         "qualities": list(_QUALITIES),
@@ -389,16 +398,16 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _file_bytes(name: str, rows: list[tuple], ids: random.Random) -> bytes:
+def _file_bytes(name: str, rows: list[Row], ids: random.Random) -> bytes:
     table = TABLES[name]
     if "date" in table.column_names:
-        rows = sorted(rows, key=lambda row: row[0])  # stable: same-day entries keep their order
+        rows = sorted(rows, key=lambda row: row["date"])  # stable: same-day entries keep order
     lines = [[ID, *table.column_names]]
     for row in rows:
-        if len(row) != len(table.columns):
-            raise ValueError(f"a sample {name} row has {len(row)} fields, not "
-                             f"{len(table.columns)}: {row!r}")
-        lines.append([make_id(ids.getrandbits(60)), *(_text(v) for v in row)])
+        if sorted(row) != sorted(table.column_names):
+            raise ValueError(f"a sample {name} row has the columns {', '.join(row)}, not "
+                             f"{', '.join(table.column_names)}: {row!r}")
+        lines.append([make_id(ids.getrandbits(60)), *(_text(row[c]) for c in table.column_names)])
     return storage.format_rows(lines)
 
 

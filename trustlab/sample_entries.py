@@ -2,12 +2,22 @@
 
 These rows carry the story that :mod:`trustlab.sample` tells; it dates them (``"MM-DD"``
 is a day of the sample's summer), spreads the everyday marbles and observations around
-them and writes the files.
+them and writes the files. Each table's rows name their columns once, above them, so
+they do not depend on the order of the schema's columns.
 """
+
+from __future__ import annotations
+
+
+def _rows(columns: str, rows: tuple[tuple, ...]) -> tuple[dict[str, object], ...]:
+    """Each row as a dict, keyed by ``columns`` (the column names, separated by spaces)."""
+    names = columns.split()
+    return tuple(dict(zip(names, row, strict=True)) for row in rows)
+
 
 # --- step 2: people and qualities -------------------------------------------
 
-_PEOPLE = (
+_PEOPLE = _rows("person relationship era note", (
     ("Sam", "partner", "present",
      "Together six years. In March I found out about the affair with someone from his work. "
      "We're trying, with a counsellor, one week at a time."),
@@ -22,9 +32,9 @@ _PEOPLE = (
     ("Alex", "ex_partner", "past",
      "2015–2019. A lot of \"it's nothing, you're overthinking\". Much of my wariness was "
      "learned here."),
-)
+))
 
-_QUALITIES = (
+_QUALITIES = _rows("quality why importance", (
     ("reliability", "Small promises kept are how I learn the big ones will be.", 5),
     ("honesty",
      "I'd rather hear a hard truth than find out later. Finding out later is what hurt most.", 5),
@@ -36,10 +46,10 @@ _QUALITIES = (
     ("openness", "Telling me things before I have to ask, so I'm not left piecing it together.",
      4),
     ("warmth", "Being glad to see me, and letting it show.", 3),
-)
+))
 
 # Observations worth a note; routine ones (no note) are spread by _routine_observations.
-_OBSERVATIONS = (
+_OBSERVATIONS = _rows("date person quality shown note", (
     ("06-03", "Priya", "keeps confidences", "no",
      "Told Marco. I'd asked her not to tell anyone, not even him."),
     ("06-05", "Priya", "accountability", "yes",
@@ -70,13 +80,13 @@ _OBSERVATIONS = (
     ("08-25", "Sam", "openness", "yes",
      "Told me she'd emailed him, before I could hear it anywhere else."),
     ("08-29", "Ines", "reliability", "yes", "Spare key back within the hour, no questions."),
-)
+))
 
 
 # --- step 1: triggers -----------------------------------------------------------
 
 # Early on the blame balance swings to all or nothing; later it settles somewhere fairer.
-_TRIGGERS = (
+_TRIGGERS = _rows("date situation origin intensity my_share mine_to_own not_mine", (
     ("06-01", "Sam's phone lit up at 11pm and he turned it face-down", "current_relationship",
      9, 0, "", "All of it. He's the one who lied."),
     ("06-02", "Heard from Marco that Priya had told him about the affair", "other", 8, 0, "",
@@ -132,13 +142,13 @@ _TRIGGERS = (
     ("08-30", "Her name came up at dinner with Sam's colleagues", "current_relationship", 4, 50,
      "I can let it show on my face, and say it stung, without putting him on trial.",
      "The history that makes it sting is his doing."),
-)
+))
 
 
 # --- step 3: red flags and promises to myself ---------------------------------------
 
 # Painted green early on; heeded more and more as self-trust grows.
-_RED_FLAGS = (
+_RED_FLAGS = _rows("date person flag response note", (
     ("06-03", "Sam", "Deleted a thread before handing me his phone", "painted_green",
      "Told myself it was just the football group."),
     ("06-10", "Alex", "Remembered: he always had a story for where he'd been", "heeded",
@@ -168,10 +178,10 @@ _RED_FLAGS = (
      "heeded", "Changed the subject, then left early. No guilt."),
     ("08-26", "Zoë", "Cancelled twice in a row", "watching",
      "Probably just the move. Noting it, not writing a story about it."),
-)
+))
 
 # Early promises are often broken; later ones are kept more often; the newest are open.
-_PROMISES = (
+_PROMISES = _rows("date promise kept", (
     ("06-01", "Write in this journal at least three times a week", "yes"),
     ("06-01", "Check Sam's phone no more than once a day", "no"),
     ("06-03", "Tell Priya how it felt, instead of going quiet", "partly"),
@@ -189,14 +199,20 @@ _PROMISES = (
     ("08-24", "Stay at parties only as long as I actually want to", "yes"),
     ("08-28", "Trust my first read on people for a week, and write down what happens", ""),
     ("08-31", "Talk with Sam about the holidays before anyone books anything", ""),
-)
+))
 
 
 # --- step 4: thought records ---------------------------------------------------------
 
-_BELIEFS = (
+
+def _visits(*visits: tuple) -> tuple[dict[str, object], ...]:
+    """The thought records of one belief: each time Robin came back to it."""
+    return _rows("date before evidence possible after", visits)
+
+
+_BELIEFS = _rows("belief opposite visits", (
     ("I'm not loveable. If I were, Sam wouldn't have looked elsewhere.",
-     "I am loveable, and Sam's choice says more about him than about me.", (
+     "I am loveable, and Sam's choice says more about him than about me.", _visits(
          ("06-05", 90, "Priya came round within a day. Mum calls every Sunday.",
           "It's possible that the affair was about Sam's choices, not my worth.", 75),
          ("06-26", 80, "Sam is working hard to stay. Zoë seeks me out at class.",
@@ -207,7 +223,7 @@ _BELIEFS = (
           "It's possible that I'm loveable as I am, tired and unsure included.", 35),
      )),
     ("I can't trust my own judgment about people.",
-     "My judgment is mostly sound, and it's getting sharper.", (
+     "My judgment is mostly sound, and it's getting sharper.", _visits(
          ("06-07", 95, "I noticed something was off with Sam in January; I just didn't act on it.",
           "It's possible my gut was right and I talked myself out of it.", 85),
          ("07-02", 85, "I picked Zoë out as kind in the first week, and she is.",
@@ -219,7 +235,7 @@ _BELIEFS = (
           None),
      )),
     ("If I let my guard down, I'll get hurt again.",
-     "I can let people in a little at a time, and I'll cope if it goes wrong.", (
+     "I can let people in a little at a time, and I'll cope if it goes wrong.", _visits(
          ("06-14", 85, "I got through March. I'm still here, still working, still making bowls.",
           "It's possible that being hurt again wouldn't destroy me.", 80),
          ("07-09", 75, "I told Priya something small and private, and it stayed with her.",
@@ -229,7 +245,7 @@ _BELIEFS = (
           45),
      )),
     ("Asking for help makes me a burden.",
-     "People who care about me are glad to be asked.", (
+     "People who care about me are glad to be asked.", _visits(
          ("06-19", 70, "Ines said \"any time, really\", then asked me to feed her cat the week "
           "after.", "It's possible that asking is part of how closeness works.", 55),
          ("07-22", 55, "Zoë lit up when I asked for a lift. Sam said the weekly check-in was a "
@@ -238,12 +254,12 @@ _BELIEFS = (
          ("08-20", 45, "I asked for four things this month; three were met warmly.",
           "It's possible that asking is a gift, not a weight.", 30),
      )),
-)
+))
 
 
 # --- step 5: small steps ----------------------------------------------------------
 
-_STEPS = (
+_STEPS = _rows("date person kind step response note", (
     ("06-04", "Priya", "asked", "Asked her to tell me who else she'd told", "warm",
      "She listed everyone (just Marco), and apologised without excuses."),
     ("06-09", "Sam", "gave", "Told him one thing that still hurts. Only one.", "neutral",
@@ -290,15 +306,15 @@ _STEPS = (
     ("08-30", "Sam", "gave", "Suggested we plan something small for our anniversary",
      "pending", ""),
     ("08-31", "Mum", "gave", "Invited her to the pottery open studio", "pending", ""),
-)
+))
 
 
-_COACH_NOTES = (
+_COACH_NOTES = _rows("date report section note", (
     ("08-04", "sample-july", "report",
      "Thank you for sharing July. Let's start next time with the moment you chose."),
     ("08-04", "sample-july", "marbles",
      "Sam's jar keeps filling in small, ordinary ways. What do you notice when it does?"),
     ("08-04", "sample-july", "self_trust",
      "You heeded most of the red flags you noted. That is self-trust growing."),
-)
+))
 """What Robin's coach wrote back on the July report (trustlab import-reply)."""

@@ -1,7 +1,8 @@
 """The journal's data contract: the nine tables, declared once.
 
-Validation, the forms, the charts' field names and the export all read these
-declarations, so a new column is added here and nowhere else.
+Validation, the forms, the charts, the sentences, the export and data/README.md all read
+these declarations, so a new column, or a new value of a choice (with its label and
+colour), is added here and nowhere else.
 """
 
 from __future__ import annotations
@@ -11,15 +12,61 @@ from typing import Literal
 
 Kind = Literal["text", "date", "int", "choice"]
 
-BRAVING = (
-    "boundaries",
-    "reliability",
-    "accountability",
-    "vault",
-    "integrity",
-    "non_judgment",
-    "generosity",
+
+def plain(value: str) -> str:
+    """A stored value in plain words: ``painted_green`` is "painted green"."""
+    return value.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One value a choice column may hold, and how trustlab shows it.
+
+    ``value`` is what the file holds; ``label`` what the forms, charts and reports show;
+    ``colour`` the colour of its bars where a chart colours by this column; ``words``
+    how a sentence names it ("… seem to come from *a past relationship*"), if not by
+    its label; ``heading`` how a report's table (or a tooltip) heads a count of it, if
+    not by its label ("Not shown" for ``no``).
+    """
+
+    value: str
+    label: str
+    colour: str | None = None
+    words: str | None = None
+    heading: str | None = None
+
+
+def _plain_choices(*values: str) -> tuple[Choice, ...]:
+    """Choices shown as they are stored, with spaces for underscores."""
+    return tuple(Choice(v, plain(v)) for v in values)
+
+
+BRAVING_CHOICES = (
+    Choice("boundaries", "Boundaries", words="respect for boundaries"),
+    Choice("reliability", "Reliability", words="reliability"),
+    Choice("accountability", "Accountability", words="accountability"),
+    Choice("vault", "Vault", words="the vault (keeping what you share private)"),
+    Choice("integrity", "Integrity", words="integrity"),
+    Choice("non_judgment", "Non-judgment", words="non-judgment"),
+    Choice("generosity", "Generosity", words="generosity"),
 )
+"""The seven elements of trust (BRAVING), as a marble's ``braving`` may name them."""
+
+BRAVING = tuple(c.value for c in BRAVING_CHOICES)
+
+_ORIGINS = (
+    Choice("childhood", "Childhood", "#8e6bb8", "childhood"),
+    Choice("past_relationship", "A past relationship", "#5ba3c9", "a past relationship"),
+    Choice(
+        "current_relationship", "The current relationship", "#e8964a", "the current relationship"
+    ),
+    Choice("other", "Other", "#b9b2a8", "somewhere else"),
+)
+"""Where a trigger's wariness seems to come from."""
+
+ALL_OR_NOTHING = (10, 90)
+"""An all-or-nothing blame balance: a trigger's ``my_share`` at or below the first number
+(none of it mine) or at or above the second (all of it mine)."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +76,7 @@ class Column:
     ``required`` means an empty cell is an error. Dates are always required;
     numbers and choices are required unless ``optional`` is set (an empty
     ``after`` or an empty ``kept``). Text is optional unless ``required``.
+    A choice column's values, labels and colours are its ``options``.
     """
 
     name: str
@@ -37,13 +85,43 @@ class Column:
     help: str = ""
     required: bool = False
     unique: bool = False
-    choices: tuple[str, ...] = ()
+    options: tuple[Choice, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
     nonzero: bool = False
     optional: bool = False
     refers_to: str | None = None
     long_text: bool = False
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The values a choice column may hold, in order."""
+        return tuple(c.value for c in self.options)
+
+    def option(self, value: str) -> Choice | None:
+        """The choice ``value``, or None if this column has no such choice."""
+        for choice in self.options:
+            if choice.value == value:
+                return choice
+        return None
+
+    def label_of(self, value: str) -> str:
+        """What the forms, charts and reports show for ``value`` (in plain words if unknown)."""
+        choice = self.option(value)
+        return choice.label if choice else plain(value)
+
+    def words_of(self, value: str) -> str:
+        """How a sentence names ``value``: its words, or else its label."""
+        choice = self.option(value)
+        return (choice.words or choice.label) if choice else plain(value)
+
+    def heading_of(self, value: str) -> str:
+        """How a count of ``value`` is headed: its heading, or else its label, capitalised."""
+        choice = self.option(value)
+        if choice and choice.heading:
+            return choice.heading
+        label = self.label_of(value)
+        return label[:1].upper() + label[1:]
 
     @property
     def may_be_empty(self) -> bool:
@@ -150,14 +228,16 @@ TABLES: dict[str, Table] = {
                     "choice",
                     "Relationship",
                     "How they are related to you.",
-                    choices=("partner", "ex_partner", "friend", "family", "colleague", "other"),
+                    options=_plain_choices(
+                        "partner", "ex_partner", "friend", "family", "colleague", "other"
+                    ),
                 ),
                 Column(
                     "era",
                     "choice",
                     "Present or past",
                     "Are they in your life now, or in the past?",
-                    choices=("present", "past"),
+                    options=_plain_choices("present", "past"),
                 ),
                 _note(),
             ),
@@ -210,7 +290,11 @@ TABLES: dict[str, Table] = {
                     "choice",
                     "Shown?",
                     "Did they show this quality?",
-                    choices=("yes", "no", "unsure"),
+                    options=(
+                        Choice("yes", "yes", heading="Shown"),
+                        Choice("no", "no", heading="Not shown"),
+                        Choice("unsure", "unsure", heading="Not sure"),
+                    ),
                 ),
                 _note(),
             ),
@@ -235,7 +319,7 @@ TABLES: dict[str, Table] = {
                     "choice",
                     "Where it comes from",
                     "Where this wariness seems to come from.",
-                    choices=("childhood", "past_relationship", "current_relationship", "other"),
+                    options=_ORIGINS,
                 ),
                 Column(
                     "intensity",
@@ -286,7 +370,15 @@ TABLES: dict[str, Table] = {
                     "What I did",
                     "heeded: you acted on it; painted green: you explained it away; "
                     "watching: you are keeping an eye on it.",
-                    choices=("heeded", "painted_green", "watching"),
+                    options=(
+                        Choice("heeded", "heeded"),
+                        Choice(
+                            "painted_green",
+                            "painted green",
+                            heading="Painted green (explained away)",
+                        ),
+                        Choice("watching", "watching"),
+                    ),
                 ),
                 _note(),
             ),
@@ -311,7 +403,11 @@ TABLES: dict[str, Table] = {
                     "choice",
                     "Kept?",
                     "yes, partly or no; (none) while the promise is still open.",
-                    choices=("yes", "partly", "no"),
+                    options=(
+                        Choice("yes", "yes", heading="Kept"),
+                        Choice("partly", "partly"),
+                        Choice("no", "no", heading="Not kept"),
+                    ),
                     optional=True,
                 ),
             ),
@@ -381,7 +477,7 @@ TABLES: dict[str, Table] = {
                     "choice",
                     "Gave or asked",
                     "Did you give something, or ask for something?",
-                    choices=("gave", "asked"),
+                    options=_plain_choices("gave", "asked"),
                 ),
                 Column(
                     "step",
@@ -396,7 +492,12 @@ TABLES: dict[str, Table] = {
                     "choice",
                     "Their response",
                     "How they responded; Waiting (pending) if you have no answer yet.",
-                    choices=("warm", "neutral", "cold", "pending"),
+                    options=(
+                        Choice("warm", "Warm", "#e07b39"),
+                        Choice("neutral", "Neutral", "#c9c3b8"),
+                        Choice("cold", "Cold", "#5b8db8"),
+                        Choice("pending", "Waiting", "#ece8e1", heading="Still waiting"),
+                    ),
                 ),
                 _note(),
             ),
@@ -424,7 +525,7 @@ TABLES: dict[str, Table] = {
                     "choice",
                     "BRAVING element",
                     "Which element of trust this moment showed, if any.",
-                    choices=BRAVING,
+                    options=BRAVING_CHOICES,
                     optional=True,
                 ),
             ),
@@ -444,7 +545,7 @@ TABLES: dict[str, Table] = {
                     "choice",
                     "About",
                     "Which step of the report it is about, or the report as a whole.",
-                    choices=COACH_SECTIONS,
+                    options=_plain_choices(*COACH_SECTIONS),
                 ),
                 Column("note", "text", "Note", "What your coach wrote.", required=True,
                        long_text=True),

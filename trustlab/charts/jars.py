@@ -11,7 +11,6 @@ import pandas as pd
 from .. import insights
 from ..insights import FREQUENCIES, Freq
 from ..journal import Journal
-from ..schema import BRAVING
 from ._common import (
     _HEIGHT,
     _WHOLE,
@@ -26,7 +25,7 @@ from ._common import (
     _x_time,
     choose_freq,
 )
-from .style import _RESPONSE_COLOURS, LABELS, _colour_scale, _labels, person_scale
+from .style import _choice_scale, _column, _labels, person_scale
 
 
 def marble_jar(
@@ -199,13 +198,14 @@ def braving_profile(
     """
     chosen = _people(journal, people, max_people)
     profile = insights.braving_profile(journal, people=chosen)
-    profile = profile.assign(element=_labels(profile["element"]))
+    braving = _column("marbles", "braving")
+    profile = profile.assign(element=_labels(profile["element"], braving))
     data = _inline(profile, ["person", "element", "earned", "lost", "net", "moments"])
     biggest = max(1, int(data["net"].abs().max())) if len(data) else 1
     base = alt.Chart(data).encode(
         x=alt.X(
             "element:N",
-            sort=[LABELS[e] for e in BRAVING],
+            sort=[c.label for c in braving.options],
             title=None,
             axis=alt.Axis(labelAngle=-30),
         ),
@@ -273,9 +273,10 @@ def step_responses(
     chosen = _people(journal, people, max_people)
     responses = insights.step_responses(journal, people=chosen)
     responses = responses[responses["steps"] > 0]
+    column = _column("steps", "response")
     responses = responses.assign(
-        rank=responses["response"].map({r: i for i, r in enumerate(_RESPONSE_COLOURS)}),
-        response=_labels(responses["response"]),
+        rank=responses["response"].map({r: i for i, r in enumerate(column.choices)}),
+        response=_labels(responses["response"], column),
     )
     data = _inline(responses, ["person", "response", "rank", "steps", "share"])
     return (
@@ -286,7 +287,7 @@ def step_responses(
             x=alt.X("steps:Q", title="Small steps", stack="zero", axis=_WHOLE),
             color=alt.Color(
                 "response:N",
-                scale=_colour_scale(_RESPONSE_COLOURS),
+                scale=_choice_scale(column),
                 legend=alt.Legend(title="Their response"),
             ),
             order=alt.Order("rank:Q"),

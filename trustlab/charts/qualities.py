@@ -10,6 +10,7 @@ from .. import insights
 from ..insights import MIN_ENTRIES
 from ..journal import Journal
 from ._common import MAX_PEOPLE, ChartType, _inline, _people, _title
+from .style import _column
 
 
 def qualities_check(
@@ -47,9 +48,10 @@ def qualities_check(
     if len(ordered) > len(qualities):
         which = "quality" if len(qualities) == 1 else f"{len(qualities):,} qualities"
         some = f"The {which} that matter most, of {len(ordered):,} observed."
+    shown = _column("observations", "shown")
     data = _inline(
         check,
-        ["person", "quality", "yes", "no", "unsure", "observations", "share_shown", "enough"],
+        ["person", "quality", *shown.choices, "observations", "share_shown", "enough"],
     )
     base = alt.Chart(data).encode(
         x=alt.X(
@@ -70,9 +72,7 @@ def qualities_check(
         tooltip=[
             alt.Tooltip("person:N", title="Person"),
             alt.Tooltip("quality:N", title="Quality"),
-            alt.Tooltip("yes:Q", title="Shown"),
-            alt.Tooltip("no:Q", title="Not shown"),
-            alt.Tooltip("unsure:Q", title="Not sure"),
+            *(alt.Tooltip(f"{s}:Q", title=shown.heading_of(s)) for s in shown.choices),
             alt.Tooltip("observations:Q", title="Observations"),
         ],
     )

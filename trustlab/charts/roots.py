@@ -10,7 +10,7 @@ from .. import insights
 from ..insights import FREQUENCIES, Freq
 from ..journal import Journal
 from ._common import _WHOLE, _WIDTH, ChartType, _date_tooltip, _inline, _title, _x_time, choose_freq
-from .style import _ORIGIN_COLOURS, LABELS, _colour_scale, _labels
+from .style import LABELS, _choice_scale, _colour_scale, _column, _labels
 
 
 def triggers_over_time(
@@ -38,8 +38,9 @@ def triggers_over_time(
     """
     if freq is None:
         freq = choose_freq(journal.table("triggers")["date"], max_periods=40, min_per_period=2)
+    origin = _column("triggers", "origin")
     counts = insights.triggers_by_origin(journal, freq=freq)
-    rank = counts["origin"].map({o: i for i, o in enumerate(_ORIGIN_COLOURS)})
+    rank = counts["origin"].map({o: i for i, o in enumerate(origin.choices)})
     counts = counts.assign(_rank=rank).sort_values(["date", "_rank"], kind="stable")
     # Stacked here rather than by Vega-Lite, which stacks ranged (x to x2) bars sideways.
     top = counts.groupby("date")["triggers"].cumsum()
@@ -51,7 +52,7 @@ def triggers_over_time(
         end=next_start,
         bottom=top - counts["triggers"],
         top=top,
-        origin=_labels(counts["origin"]),
+        origin=_labels(counts["origin"], origin),
         mean_intensity=counts["mean_intensity"].round(1),
     )
     data = _inline(counts, ["date", "end", "origin", "bottom", "top", "triggers", "mean_intensity"])
@@ -65,7 +66,7 @@ def triggers_over_time(
             y2="bottom:Q",
             color=alt.Color(
                 "origin:N",
-                scale=_colour_scale(_ORIGIN_COLOURS),
+                scale=_choice_scale(origin),
                 legend=alt.Legend(title="Where it seems to come from"),
             ),
             tooltip=[

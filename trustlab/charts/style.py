@@ -1,4 +1,5 @@
-"""How charts look: the theme, the colours, and the plain words for fixed choices.
+"""How charts look: the theme, the colours, and the words charts show for fixed choices
+(the schema's labels and colours, :mod:`trustlab.schema`).
 
 Also how charts are shown without internet (:func:`enable_offline`) and
 drawn as a standalone picture (:func:`to_svg`).
@@ -14,7 +15,7 @@ import vl_convert
 
 from .. import insights
 from ..journal import Journal
-from ..schema import BRAVING
+from ..schema import TABLES, Column
 from ._common import ChartType
 
 PALETTE = (
@@ -31,22 +32,23 @@ PALETTE = (
 )
 """The person colours, given in people.csv order and reused from the start after ten people."""
 
-LABELS: dict[str, str] = {
-    **{e: e.replace("_", "-").capitalize() for e in BRAVING},
-    "childhood": "Childhood",
-    "past_relationship": "A past relationship",
-    "current_relationship": "The current relationship",
-    "other": "Other",
-    "warm": "Warm",
-    "neutral": "Neutral",
-    "cold": "Cold",
-    "pending": "Waiting",
+_SERIES = {
     "heeded": "Red flags I heeded",
     "kept": "Promises to myself I kept",
     "all_or_nothing": "All or nothing",
     "some_of_each": "Some of each",
 }
-"""The plain words charts show for the journal's fixed choices."""
+
+LABELS: dict[str, str] = {
+    **{
+        c.value: c.label
+        for table, column in (("marbles", "braving"), ("triggers", "origin"), ("steps", "response"))
+        for c in TABLES[table].column(column).options
+    },
+    **_SERIES,
+}
+"""The words charts show: the schema's labels of the choices they colour or sort by (as the
+schema was when trustlab was imported), and the names of their series."""
 
 THEME = "trustlab"
 """The Altair theme :func:`enable_offline` turns on: readable sizes, calm colours."""
@@ -76,18 +78,6 @@ _CONFIG: alt.theme.ThemeConfig = {
     }
 }
 
-_RESPONSE_COLOURS = {
-    "warm": "#e07b39",
-    "neutral": "#c9c3b8",
-    "cold": "#5b8db8",
-    "pending": "#ece8e1",
-}
-_ORIGIN_COLOURS = {
-    "childhood": "#8e6bb8",
-    "past_relationship": "#5ba3c9",
-    "current_relationship": "#e8964a",
-    "other": "#b9b2a8",
-}
 _MEASURE_COLOURS = {"heeded": "#3d7f6e", "kept": "#8e6bb8"}
 _BEFORE, _AFTER = "#b0aaa0", "#3d7f6e"
 
@@ -178,9 +168,23 @@ def person_scale(journal: Journal, people: Sequence[str] | None = None) -> alt.S
 # --- labels and colours of the fixed choices --------------------------------------
 
 
-def _labels(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: LABELS.get(v, v)).astype("str")
+def _column(table: str, name: str) -> Column:
+    """A choice column, as the schema declares it now."""
+    return TABLES[table].column(name)
+
+
+def _labels(values: pd.Series, column: Column) -> pd.Series:
+    """Each value's label in ``column``."""
+    return values.map(column.label_of).astype("str")
+
+
+def _choice_scale(column: Column) -> alt.Scale:
+    """The colour of each of ``column``'s choices, named by its label, in the schema's order."""
+    return alt.Scale(
+        domain=[c.label for c in column.options], range=[c.colour for c in column.options]
+    )
 
 
 def _colour_scale(colours: dict[str, str]) -> alt.Scale:
-    return alt.Scale(domain=[LABELS[k] for k in colours], range=list(colours.values()))
+    """The colour of each series of a chart, named as :data:`LABELS` names it."""
+    return alt.Scale(domain=[_SERIES[k] for k in colours], range=list(colours.values()))

@@ -2,7 +2,7 @@
 
 One builder, :class:`EntryForm`, makes the form for any table from
 :mod:`trustlab.schema`: a date picker defaulting to today, a dropdown for allowed
-values (in the words the charts use: :func:`label_of`), a number box for bounded
+values (in the schema's words, as the charts use them: :func:`label_of`), a number box for bounded
 numbers, text areas for reflections, and a :class:`NamePicker` wherever a column
 names a person or a quality: it offers the people (qualities) in the journal,
 accepts only one of them, and has a way to add someone new on the spot. Saving
@@ -86,7 +86,6 @@ from .fields import _Dropdown as _Dropdown
 from .fields import _esc as _esc
 from .fields import _fields_in as _fields_in
 from .fields import _html as _html
-from .fields import _label as _label
 from .fields import _number as _number
 from .fields import _Select as _Select
 from .fields import _Sends as _Sends

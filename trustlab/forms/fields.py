@@ -2,7 +2,7 @@
 
 Each field can be asked to send the kernel what it holds (:class:`_Sends`,
 :func:`when_sent`), and a :class:`_Button`'s click in the browser waits for that.
-Here too: the layout shared by the forms, :func:`label_of` (the words shown for a
+Here too: the layout shared by the forms, :func:`label_of` (the schema's words for a
 stored choice), the HTML of warnings, confirmations and alerts, and the number
 boxes (:class:`OptionalNumber`).
 """
@@ -18,9 +18,8 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from ..charts import LABELS
 from ..errors import JournalError
-from ..schema import Column
+from ..schema import TABLES, Column, plain
 
 _WIDE = widgets.Layout(width="min(100%, 36rem)")
 _ANSWER = widgets.Layout(width="min(100%, 20rem)")
@@ -32,23 +31,16 @@ _GREEN = "#1b6e3a"
 Callback = Callable[[dict[str, Any]], None]
 
 
-def _label(value: str) -> str:
-    return value.replace("_", " ")
-
-
 def label_of(value: str, column: Column | None = None) -> str:
-    """The words a form shows for a stored choice: the charts' words where they have some.
+    """The words a form shows for a stored choice: its label in the schema.
 
-    ``charts.LABELS`` holds the words the charts show ("pending" is "Waiting"). For a
-    ``column``, they are used only when the charts name every one of its choices, so the
-    choices of one field read alike (a red flag's "heeded" is not the chart series "Red
-    flags I heeded", and a relationship's "other" stays lower case beside "friend").
-    Otherwise the value is shown with spaces for underscores. Forms still save the value.
+    The charts and reports show the same words ("pending" is "Waiting"). Without a
+    ``column``, the label is the one of the first column of the schema with that choice.
+    Forms still save the value.
     """
-    choices = column.choices if column is not None else (value,)
-    if all(choice in LABELS for choice in choices):
-        return LABELS[value]
-    return _label(value)
+    if column is None:
+        column = next((c for t in TABLES.values() for c in t.columns if value in c.choices), None)
+    return column.label_of(value) if column is not None else plain(value)
 
 
 def _esc(text: Any) -> str:

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 from ..errors import JournalError
 from ..journal import Journal
-from ..schema import BRAVING, TABLES
+from ..schema import ALL_OR_NOTHING, BRAVING, TABLES, plain
 from .entry import EntryForm
 from .fields import (
     _ANSWER,
@@ -28,7 +28,6 @@ from .fields import (
     _Dropdown,
     _fields_in,
     _html,
-    _label,
     _Textarea,
     _warning,
     label_of,
@@ -55,12 +54,13 @@ class TriggerForm(EntryForm):
 
     def _notice_share(self, *_: Any) -> None:
         share = self.fields["my_share"].value
-        if share <= 10:
+        none, everything = ALL_OR_NOTHING
+        if share <= none:
             text = (
                 "Almost none of it yours? That may be exactly right. If you like, look "
                 "again for any small part you could own, without taking on what isn't."
             )
-        elif share >= 90:
+        elif share >= everything:
             text = (
                 "Almost all of it yours? After a betrayal it is common to carry more than "
                 "our share. Is any part of this theirs, or nobody's?"
@@ -81,9 +81,9 @@ class QualityForm(EntryForm):
         self.suggestions: dict[str, widgets.Button] = {}
         for element in BRAVING:
             button = _Button(
-                description=_label(element),
+                description=plain(element),
                 layout=widgets.Layout(width="auto"),
-                tooltip=f"Use '{_label(element)}' as the quality",
+                tooltip=f"Use '{plain(element)}' as the quality",
             )
             button.on_click(lambda _, element=element: self.suggest(element))
             self.suggestions[element] = button
@@ -105,7 +105,7 @@ class QualityForm(EntryForm):
 
     def suggest(self, element: str) -> None:
         """Put the BRAVING ``element`` in the Quality field (its words, with spaces)."""
-        self.fields["quality"].value = _label(element)
+        self.fields["quality"].value = plain(element)
 
 
 class ObservationChecklist:
@@ -170,8 +170,7 @@ class ObservationChecklist:
         if self.checklist.children and qualities == list(self.answers):
             return  # the same qualities: keep the answers given so far
         previous = {q: w.value for q, w in self.answers.items()}
-        shown = TABLES["observations"].column("shown")
-        options = [(label_of(c, shown), c) for c in shown.choices] + [("skip", self.SKIP)]
+        options = [*self._answers(), ("skip", self.SKIP)]
         self.answers = {
             q: _Dropdown(
                 options=options,
@@ -192,6 +191,12 @@ class ObservationChecklist:
                     "<i>Add your qualities first (above); they will appear here as a checklist.</i>"
                 )
             ]
+
+    @staticmethod
+    def _answers() -> list[tuple[str, str]]:
+        """What a quality may be answered: the choices of ``shown``, in the schema's words."""
+        shown = TABLES["observations"].column("shown")
+        return [(label_of(c, shown), c) for c in shown.choices]
 
     def _changed(self) -> None:
         if self.page is not None:
@@ -216,7 +221,9 @@ class ObservationChecklist:
             return []
         self.person.value = person
         if not answered:
-            self.status.value = _warning("Answer at least one quality (yes, no or unsure).")
+            *some, last = [words for words, _ in self._answers()]
+            said = f"{', '.join(some)} or {last}" if some else last
+            self.status.value = _warning(f"Answer at least one quality ({said}).")
             return []
         try:
             saved = self.journal.add_many(

@@ -7,11 +7,10 @@ import pandas as pd
 
 from .. import chance
 from ..chance import CHANCE
+from ..schema import ALL_OR_NOTHING, TABLES
 from ._common import MIN_ENTRIES
 from ._words import (
     _BEYOND_CHANCE,
-    _ELEMENT_WORDS,
-    _ORIGIN_WORDS,
     _and,
     _busiest,
     _count,
@@ -27,7 +26,6 @@ from ._words import (
 from .beliefs import _belief_trend, belief_shift, belief_trends
 from .jars import braving_profile, current_jars, jar_trends, step_responses
 from .qualities import qualities_check
-from .roots import ALL_OR_NOTHING
 from .self_trust import promises_kept, self_trust_rate
 
 
@@ -111,6 +109,7 @@ def _braving_sentences(journal, max_people) -> list[str]:
     if profile.empty:
         return []
     said = []
+    braving = TABLES["marbles"].column("braving")
     for person in _busiest(profile, "moments", max_people):
         mine = profile[profile["person"] == person]
         moments = int(mine["moments"].sum())
@@ -120,7 +119,7 @@ def _braving_sentences(journal, max_people) -> list[str]:
         if best["net"] > 0:
             net, moments = int(best["net"]), int(best["moments"])
             said.append(
-                f"{person} has shown {_ELEMENT_WORDS[best['element']]} most "
+                f"{person} has shown {braving.words_of(best['element'])} most "
                 f"({_signed(net)} marbles over {_count(moments, 'moment')})."
             )
     return said
@@ -400,7 +399,7 @@ def _roots_sentences(journal, weeks, changes: pd.DataFrame) -> list[_Said]:
     said.append(
         _Said(
             f"Of your {_count(n, 'trigger')}, {k:,} seem{'s' if k == 1 else ''} to come "
-            f"from {_ORIGIN_WORDS.get(top, top)}.",
+            f"from {TABLES['triggers'].column('origin').words_of(top)}.",
             1,
         )
     )

@@ -28,21 +28,6 @@ _NUMBER_WORDS = (
     "eleven",
     "twelve",
 )
-_ELEMENT_WORDS = {
-    "boundaries": "respect for boundaries",
-    "reliability": "reliability",
-    "accountability": "accountability",
-    "vault": "the vault (keeping what you share private)",
-    "integrity": "integrity",
-    "non_judgment": "non-judgment",
-    "generosity": "generosity",
-}
-_ORIGIN_WORDS = {
-    "childhood": "childhood",
-    "past_relationship": "a past relationship",
-    "current_relationship": "the current relationship",
-    "other": "somewhere else",
-}
 
 
 class _Said(NamedTuple):

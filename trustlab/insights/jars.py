@@ -33,8 +33,6 @@ from ._common import (
     period_start,
 )
 
-_RESPONSES = TABLES["steps"].column("response").choices
-
 
 def _marbles(
     journal: Journal, people: Sequence[str] | None
@@ -282,16 +280,17 @@ def step_responses(journal: Journal, *, people: Sequence[str] | None = None) -> 
     Returns
     -------
     pandas.DataFrame
-        Every response (warm, neutral, cold, pending) for every person with a
+        Every response (warm, neutral, cold, pending ...) for every person with a
         step: ``person``, ``response``, ``gave``, ``asked``, ``steps`` (both) and
         ``share`` (of that person's steps with an answer, so pending steps have
         no share); ``answered`` is that person's steps that are not pending.
     """
     table = journal.table("steps")
+    responses = TABLES["steps"].column("response").choices
     frame = pd.DataFrame(
         {
             "person": _names(table["person"]).as_category(),
-            "response": pd.Categorical(table["response"], categories=_RESPONSES),
+            "response": pd.Categorical(table["response"], categories=responses),
             "gave": (table["kind"] == "gave").astype("int64"),
             "asked": (table["kind"] == "asked").astype("int64"),
         }
@@ -311,5 +310,5 @@ def step_responses(journal: Journal, *, people: Sequence[str] | None = None) -> 
     grouped["share"] = _share(grouped["steps"], grouped["answered"]).where(
         grouped["response"] != "pending"
     )
-    grouped = _sort_people(grouped, _listed(journal), then=["_response"], extra=_RESPONSES)
+    grouped = _sort_people(grouped, _listed(journal), then=["_response"], extra=responses)
     return grouped[columns].reset_index(drop=True)

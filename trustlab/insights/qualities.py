@@ -20,9 +20,6 @@ from ._common import (
     _typed_empty,
 )
 
-_SHOWN = TABLES["observations"].column("shown").choices
-
-
 # --- step 2: qualities ------------------------------------------------------
 
 
@@ -51,22 +48,24 @@ def qualities_check(journal: Journal, *, people: Sequence[str] | None = None) ->
     -------
     pandas.DataFrame
         One row per person and quality observed at least once: ``person``,
-        ``quality``, ``yes``, ``no``, ``unsure``, ``observations``,
+        ``quality``, ``yes``, ``no``, ``unsure`` (one count per choice of
+        ``shown``), ``observations``,
         ``share_shown`` (yes / observations) and ``enough`` (at least
         :data:`MIN_ENTRIES` observations). Observations naming no person or no
         quality are left out.
     """
     table = journal.table("observations")
+    shown = TABLES["observations"].column("shown").choices
     frame = pd.DataFrame(
         {
             "person": _names(table["person"]).as_category(),
             "quality": _names(table["quality"]).as_category(),
-            **{s: (table["shown"] == s).astype("int64") for s in _SHOWN},
+            **{s: (table["shown"] == s).astype("int64") for s in shown},
         }
     )
     frame = _only(frame, "person", people)
     frame = frame[np.asarray(frame["quality"] != "")]
-    columns = ["person", "quality", *_SHOWN, "observations", "share_shown", "enough"]
+    columns = ["person", "quality", *shown, "observations", "share_shown", "enough"]
     if frame.empty:
         return _typed_empty(
             columns, text=("person", "quality"), floats=("share_shown",), flags=("enough",)
@@ -74,7 +73,7 @@ def qualities_check(journal: Journal, *, people: Sequence[str] | None = None) ->
     grouped = frame.groupby(["person", "quality"], observed=True).sum().reset_index()
     grouped["person"] = grouped["person"].astype("str")
     grouped["quality"] = grouped["quality"].astype("str")
-    grouped["observations"] = grouped[list(_SHOWN)].sum(axis=1)
+    grouped["observations"] = grouped[list(shown)].sum(axis=1)
     grouped["share_shown"] = _share(grouped["yes"], grouped["observations"])
     grouped["enough"] = grouped["observations"] >= MIN_ENTRIES
     order = quality_order(journal)

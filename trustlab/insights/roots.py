@@ -6,27 +6,18 @@ import numpy as np
 import pandas as pd
 
 from ..journal import Journal
-from ..schema import TABLES
+from ..schema import ALL_OR_NOTHING, TABLES
 from ._common import Freq, _check_freq, period_start
 
-ALL_OR_NOTHING = (10, 90)
-"""A blame balance (``my_share``) at or below the first or at or above the second number."""
-
-
-_ORIGINS = TABLES["triggers"].column("origin").choices
+_NONE, _ALL = ALL_OR_NOTHING
 BLAME_BANDS: tuple[tuple[int, int], ...] = (
-    (0, 10),
-    (11, 20),
-    (21, 30),
-    (31, 40),
-    (41, 50),
-    (51, 60),
-    (61, 70),
-    (71, 80),
-    (81, 89),
-    (90, 100),
+    (0, _NONE),
+    *((low, min(low + 9, _ALL - 1)) for low in range(_NONE + 1, _ALL, 10)),
+    (_ALL, 100),
 )
-"""The bands of :func:`blame_balance`; the first and last are the all-or-nothing answers."""
+"""The bands of :func:`blame_balance`: the all-or-nothing answers of
+:data:`~trustlab.schema.ALL_OR_NOTHING` first and last, and tens between them
+((0, 10), (11, 20) ... (81, 89), (90, 100))."""
 
 
 # --- step 1: roots -----------------------------------------------------------
@@ -55,7 +46,9 @@ def triggers_by_origin(journal: Journal, *, freq: Freq | None = None) -> pd.Data
     table = journal.table("triggers")
     frame = pd.DataFrame(
         {
-            "origin": pd.Categorical(table["origin"], categories=_ORIGINS),
+            "origin": pd.Categorical(
+                table["origin"], categories=TABLES["triggers"].column("origin").choices
+            ),
             "intensity": table["intensity"].astype("float64"),
         }
     )

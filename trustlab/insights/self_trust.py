@@ -95,19 +95,19 @@ def promises_kept(
     Returns
     -------
     pandas.DataFrame
-        ``date`` (with ``freq``), ``yes``, ``partly``, ``no``, ``open`` (not
-        checked yet), ``promises``, ``decided`` (yes + partly + no), ``rate``
-        (yes / decided, NaN when none is decided) and ``enough``.
+        ``date`` (with ``freq``), ``yes``, ``partly``, ``no`` (one count per choice
+        of ``kept``), ``open`` (not checked yet), ``promises``, ``decided`` (all but
+        the open ones), ``rate`` (yes / decided, NaN when none is decided) and
+        ``enough``.
     """
     if freq is not None:
         _check_freq(freq)
     table = journal.table("promises")
     kept = table["kept"]
+    choices = TABLES["promises"].column("kept").choices
     frame = pd.DataFrame(
         {
-            "yes": (kept == "yes").astype("int64"),
-            "partly": (kept == "partly").astype("int64"),
-            "no": (kept == "no").astype("int64"),
+            **{k: (kept == k).astype("int64") for k in choices},
             "open": (kept == "").astype("int64"),
         }
     )
@@ -116,7 +116,7 @@ def promises_kept(
         frame.insert(0, "date", period_start(table["date"], freq))
         keys.append("date")
     frame["promises"] = 1
-    frame["decided"] = frame["yes"] + frame["partly"] + frame["no"]
+    frame["decided"] = frame[list(choices)].sum(axis=1)
     grouped = _rate_table(frame, keys, yes="yes", total="promises", cumulative=cumulative)
     return grouped.reset_index(drop=True)
 

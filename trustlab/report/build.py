@@ -26,7 +26,7 @@ from .consent import (
 from .content import Column, Part, Report, period, table
 from .files import figures
 from .options import NOTHING, SECTION_OF, SECTIONS, ExportError, ReportOptions, long_date
-from .sections import BUILDERS, entries
+from .sections import BUILDERS, entries, labelled
 
 
 def _dates(view: SharedJournal) -> tuple[datetime.date | None, datetime.date | None]:
@@ -44,10 +44,7 @@ def build(journal: Journal, opts: ReportOptions) -> Report:
         opts = opts.with_note(naming.words(opts.note))
     view = shared_view(frames, opts, naming)
     first, last = _dates(view)
-    people_frame = view.table("people")
-    people_frame = people_frame.assign(
-        relationship=people_frame["relationship"].str.replace("_", " "),
-    )
+    people_frame = labelled(view.table("people"), "people")
     people_columns = [
         Column("person", "Person", "text"),
         Column("relationship", "Relationship", "text"),
@@ -176,7 +173,9 @@ def _moment(journal: Journal, opts: ReportOptions, naming: Naming) -> tuple[tupl
             shown = naming.person(str(value))
         elif col.kind == "text":
             shown = naming.words(str(value))
+        elif col.kind == "choice":
+            shown = col.label_of(str(value))
         else:
-            shown = str(value).replace("_", " ")
+            shown = str(value)
         rows.append((col.label, shown))
     return tuple(rows)

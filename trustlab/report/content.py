@@ -28,7 +28,7 @@ from .options import MAX_ROWS, ReportOptions, Section, long_date
 class Column:
     key: str
     label: str
-    kind: str = "int"  # int, share, float, date, text or choice
+    kind: str = "int"  # int, share, float, date, text or choice (a choice's label)
 
 
 @dataclass

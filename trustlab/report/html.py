@@ -44,7 +44,9 @@ NUMERIC = {"int", "share", "float"}
 
 
 def cell(value: Any, kind: str) -> str:
-    """A table cell's text (escaped where it is shown)."""
+    """A table cell's text (escaped where it is shown).
+
+    A choice's cell already holds its label in the schema (see ``sections.entries``)."""
     if value is None or value == "":
         return "–" if kind not in ("text", "choice") else ""
     if kind == "int":
@@ -55,8 +57,6 @@ def cell(value: Any, kind: str) -> str:
         return f"{value:,.1f}".replace("-", "−")
     if kind == "date":
         return short_date(value)
-    if kind == "choice":
-        return str(value).replace("_", " ")
     return str(value)
 
 

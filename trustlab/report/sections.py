@@ -8,10 +8,17 @@ import numpy as np
 import pandas as pd
 
 from .. import charts, insights
-from ..schema import TABLES
+from ..schema import ALL_OR_NOTHING, TABLES
 from .consent import FREE_TEXT, Naming, SharedJournal, is_quality
 from .content import Column, Part, ReportTable, chart, table
 from .options import MAX_ROWS, ReportOptions, Section
+
+
+def _counts(table: str, column: str) -> list[Column]:
+    """A column counting each choice of ``table.column``, in the schema's order, headed by
+    the schema's heading for it (so a new choice gets a column of its own)."""
+    col = TABLES[table].column(column)
+    return [Column(value, col.heading_of(value)) for value in col.choices]
 
 
 def _sentences(view: SharedJournal, step: int, opts: ReportOptions) -> list[str]:
@@ -34,7 +41,7 @@ def _roots(view: SharedJournal, part: Part, opts: ReportOptions, naming: Naming)
     ]
     origins = insights.triggers_by_origin(view)
     origins = origins.assign(
-        origin=origins["origin"].map(_ORIGIN_LABELS),
+        origin=origins["origin"].map(TABLES["triggers"].column("origin").label_of),
         mean_intensity=origins["mean_intensity"].round(1),
     )
     part.tables.append(
@@ -50,7 +57,7 @@ def _roots(view: SharedJournal, part: Part, opts: ReportOptions, naming: Naming)
             ],
         )
     )
-    low, high = insights.ALL_OR_NOTHING
+    low, high = ALL_OR_NOTHING
     share = triggers["my_share"]
     blame = pd.DataFrame(
         {
@@ -79,9 +86,6 @@ def _roots(view: SharedJournal, part: Part, opts: ReportOptions, naming: Naming)
     )
 
 
-_ORIGIN_LABELS = {k: charts.LABELS[k] for k in TABLES["triggers"].column("origin").choices}
-
-
 def _qualities(view: SharedJournal, part: Part, opts: ReportOptions, naming: Naming) -> None:
     check = insights.qualities_check(view)
     if check.empty:
@@ -97,9 +101,7 @@ def _qualities(view: SharedJournal, part: Part, opts: ReportOptions, naming: Nam
             [
                 Column("person", "Person", "text"),
                 Column("quality", "Quality", "text"),
-                Column("yes", "Shown"),
-                Column("no", "Not shown"),
-                Column("unsure", "Not sure"),
+                *_counts("observations", "shown"),
                 Column("observations", "Observations"),
                 Column("share_shown", "Share shown", "share"),
             ],
@@ -117,9 +119,7 @@ def _self_trust(view: SharedJournal, part: Part, opts: ReportOptions, naming: Na
     part.sentences = _sentences(view, 3, opts)
     part.charts = [chart("self_trust", lambda: charts.self_trust(view))]
     flag_columns = [
-        Column("heeded", "Heeded"),
-        Column("painted_green", "Painted green (explained away)"),
-        Column("watching", "Watching"),
+        *_counts("red_flags", "response"),
         Column("rate", "Heeded, of those decided", "share"),
     ]
     if not flags.empty:
@@ -129,11 +129,10 @@ def _self_trust(view: SharedJournal, part: Part, opts: ReportOptions, naming: Na
             table(
                 "red_flags",
                 "Red flags, and what the person did about them",
-                by_person.assign(
-                    noted=by_person[["heeded", "painted_green", "watching"]].sum(axis=1)),
+                by_person,
                 [Column("person", "About", "text"), *flag_columns],
                 rows_of="people",
-                busiest=("noted", "red flags"),
+                busiest=("flags", "red flags"),
                 total=overall,
             )
         )
@@ -146,9 +145,7 @@ def _self_trust(view: SharedJournal, part: Part, opts: ReportOptions, naming: Na
                 kept,
                 [
                     Column("what", "What", "text"),
-                    Column("yes", "Kept"),
-                    Column("partly", "Partly"),
-                    Column("no", "Not kept"),
+                    *_counts("promises", "kept"),
                     Column("open", "Not looked back on yet"),
                     Column("rate", "Kept, of those looked back on", "share"),
                 ],
@@ -256,10 +253,7 @@ def _marbles(view: SharedJournal, part: Part, opts: ReportOptions, naming: Namin
                     Column("person", "Person", "text"),
                     Column("gave", "Gave"),
                     Column("asked", "Asked"),
-                    Column("warm", "Warm"),
-                    Column("neutral", "Neutral"),
-                    Column("cold", "Cold"),
-                    Column("pending", "Still waiting"),
+                    *_counts("steps", "response"),
                 ],
                 rows_of="people",
                 busiest=("all", "small steps"),
@@ -273,6 +267,13 @@ _JAR_TRENDS = {
     "steady": "Steady",
     "too_few": "Too early to tell",
 }
+
+
+def labelled(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``frame`` (entries of table ``name``) with each choice in the schema's words, as the
+    forms show it ("Waiting" for ``pending``)."""
+    choices = [c for c in TABLES[name].columns if c.kind == "choice"]
+    return frame.assign(**{c.name: frame[c.name].map(c.label_of) for c in choices})
 
 
 def entries(view: SharedJournal, section: Section) -> list[ReportTable]:
@@ -292,7 +293,7 @@ def entries(view: SharedJournal, section: Section) -> list[ReportTable]:
         total = len(frame)
         if not total:
             continue
-        frame = frame.head(MAX_ROWS)
+        frame = labelled(frame.head(MAX_ROWS), name)
         columns = []
         for col in kind_of.columns:
             kind = {"date": "date", "int": "int", "choice": "choice"}.get(col.kind, "text")
