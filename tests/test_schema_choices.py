@@ -123,6 +123,8 @@ def test_the_report_counts_it_and_shows_its_words(written, case):
     entries = shown.files[f"csv/{case.section}-{case.table}-words.csv"].decode("utf-8-sig")
     assert case.choice.label in entries
     assert case.choice.label in shown.html
+    if case.table == "steps":  # the chart's description lists the answers too
+        assert f"or {case.choice.label.lower()}." in shown.html
 
 
 @pytest.mark.parametrize(

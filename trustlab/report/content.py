@@ -18,6 +18,7 @@ import pandas as pd
 import vl_convert
 
 from .. import charts
+from ..schema import TABLES
 from .brief import Brief
 from .options import MAX_ROWS, ReportOptions, Section, long_date
 
@@ -145,12 +146,28 @@ CHART_TEXT = {
     "marble_jar": "One line per person (at most 8): how many marbles were in their jar over "
     "the period. Upward triangles mark periods where more marbles went in than came out.",
     "current_jars": "One bar per person (at most 8): marbles in minus marbles out over the period.",
-    "braving_profile": "A grid of people (rows) by the seven BRAVING elements of trust "
-    "(boundaries, reliability, accountability, vault, integrity, non-judgment, generosity); "
-    "blue where more marbles went in, red where more came out.",
+    "braving_profile": "A grid of people (rows) by the {count} BRAVING elements of trust "
+    "({braving}); blue where more marbles went in, red where more came out.",
     "step_responses": "One bar per person, split by how they met the small things the person "
-    "gave or asked for: warm, neutral, cold, or still waiting.",
+    "gave or asked for: {responses}.",
 }
+"""What each chart shows, in words (its accessible description and caption); the choices
+it names are filled in from the schema when a report is made."""
+
+
+def chart_text(key: str) -> str:
+    """:data:`CHART_TEXT` of chart ``key``, with today's choices from the schema."""
+    braving = TABLES["marbles"].column("braving")
+    response = TABLES["steps"].column("response")
+    elements = [braving.label_of(v).lower() for v in braving.choices]
+    answers = [response.heading_of(v).lower() for v in response.choices]
+    if len(answers) > 1:
+        answers = [*answers[:-2], f"{answers[-2]}, or {answers[-1]}"]
+    return CHART_TEXT[key].format(count=_NUMBERS.get(len(elements), len(elements)),
+                                  braving=", ".join(elements), responses=", ".join(answers))
+
+
+_NUMBERS = {5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
 
 def chart(key: str, make: Callable[[], Any]) -> ReportChart:
@@ -160,7 +177,7 @@ def chart(key: str, make: Callable[[], Any]) -> ReportChart:
     text = title.get("text", "") if isinstance(title, dict) else str(title)
     svg = charts.to_svg(chart)
     png = vl_convert.svg_to_png(svg, scale=1)
-    return ReportChart(key, text, CHART_TEXT[key], svg, png)
+    return ReportChart(key, text, chart_text(key), svg, png)
 
 
 def period(report: Report) -> str:
