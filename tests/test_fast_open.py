@@ -1,0 +1,203 @@
+"""Opening fast reads exactly what the plain way would: derived ids, name checks, byte counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trustlab import csvread, derived_ids, open_journal, validate
+
+MARBLES = ["date", "person", "marbles", "moment", "braving"]
+PEOPLE = ["person", "relationship", "era", "note"]
+
+
+def _ids_by_definition(frame: pd.DataFrame) -> list[str]:
+    """What a derived id is: pandas' hash of the row, and -2, -3, … for later copies."""
+    seen: dict[int, int] = {}
+    ids = []
+    for h in pd.util.hash_pandas_object(frame, index=False):
+        seen[h] = seen.get(h, 0) + 1
+        ids.append(f"L{int(h):016x}" + (f"-{seen[h]}" if seen[h] > 1 else ""))
+    return ids
+
+
+def _csv(rows: list[list[str]], *, newline: str = "\n", quoting: int = csv.QUOTE_ALL) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator=newline, quoting=quoting).writerows(rows)
+    return out.getvalue()
+
+
+_TEXTS = ["", " ", "Called back", "called back", "Called back ", 'Said "yes", then no']
+_TEXTS += ["Zoë", "李雷", "two\nlines", "two\r\nlines", "🍲"]
+_TEXT = st.sampled_from(_TEXTS)
+_ROW = st.tuples(
+    st.sampled_from(["2024-03-01", "2024-03-02"]),
+    st.sampled_from(["Sam", "Zoë", " Sam", "李雷"]),
+    st.sampled_from(["2", "-1"]),
+    _TEXT,
+    st.sampled_from(["", "vault"]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(_ROW, min_size=1, max_size=40),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    quoting=st.sampled_from([csv.QUOTE_ALL, csv.QUOTE_MINIMAL]),
+    bom=st.booleans(),
+)
+def test_derived_ids_match_their_definition_on_tricky_text(rows, newline, quoting, bom):
+    text = _csv([MARBLES, *map(list, rows)], newline=newline, quoting=quoting)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "marbles.csv"
+        path.write_bytes(("\ufeff" if bom else "").encode() + text.encode("utf-8"))
+        frame = open_journal(folder).table("marbles")
+    assert frame["id"].tolist() == _ids_by_definition(frame.drop(columns="id"))
+
+
+def test_many_copies_are_numbered_in_file_order_past_nine():
+    frame = pd.DataFrame({"moment": ["same"] * 12 + ["other", "same"]})
+    ids = derived_ids.content_ids(frame)
+    assert ids.type == pa.large_string()
+    assert ids.to_pylist() == _ids_by_definition(frame)
+    assert [i[17:] for i in ids.to_pylist()] == ["", *(f"-{k}" for k in range(2, 13)), "", "-13"]
+
+
+def test_copies_are_found_exactly_when_hashes_share_their_low_bits():
+    high = np.uint64(1 << 40)  # same low bits: the quick table cannot tell these apart
+    a, b, c = np.uint64(5), np.uint64(5) + high, np.uint64(5) + 2 * high
+    hashes = np.array([a, b, 7, a, 9, b, a, c, 7, 2**64 - 1, 2**64 - 1], dtype=np.uint64)
+    rows, nth = derived_ids._copies(hashes)
+    seen: dict[int, int] = {}
+    expected = []
+    for i, h in enumerate(hashes.tolist()):
+        seen[h] = seen.get(h, 0) + 1
+        if seen[h] > 1:
+            expected.append((i, seen[h]))
+    assert list(zip(rows.tolist(), nth.tolist(), strict=True)) == expected
+    rows, nth = derived_ids._copies(np.array([3, 1, 2], dtype=np.uint64))
+    assert len(rows) == len(nth) == 0
+
+
+def test_rows_without_ids_among_rows_with_them_get_ids_from_their_content(journal_dir):
+    rows = [["id", *MARBLES]]
+    for i in range(30):
+        ident = "" if i % 3 else f"e{i:015x}"
+        rows.append([ident, "2024-03-01", "Sam", "2", "Called back" if i % 2 else "", ""])
+    (journal_dir / "marbles.csv").write_text(_csv(rows))
+    frame = open_journal(journal_dir).table("marbles")
+    missing = [i for i in range(30) if i % 3]
+    expected = _ids_by_definition(frame.drop(columns="id").iloc[missing])
+    assert frame["id"].iloc[missing].tolist() == expected
+    assert frame["id"].iloc[::3].tolist() == [f"e{i:015x}" for i in range(0, 30, 3)]
+
+
+def _unknown(file: str, line: int, column: str, value: str, where: str, hint: str = "") -> tuple:
+    target = {"person": "people", "quality": "qualities"}[column]
+    hint = f" Did you mean {hint!r}?" if hint else ""
+    message = (
+        f"{value!r} is not in {target}.csv (named {where}).{hint} "
+        f"Add them to {target}.csv when you are ready."
+    )
+    return (file, line, column, value, message)
+
+
+def test_unknown_names_are_found_across_tables_after_stripping(journal_dir, write_file):
+    people = ["Sam", " Zoë ", "李雷", "Ana\u00a0", "Jo, Jr."]
+    write_file("people.csv", _csv([PEOPLE, *[[name, "friend", "present", ""] for name in people]]))
+    write_file("qualities.csv", "quality,why,importance\nReliability,,5\n Honesty ,,3\n")
+    named = ["Sam", "Zoë", " Sam ", "Samm", "Ana", "李", "Samm", "jo, jr."]
+    write_file("marbles.csv", _csv([MARBLES, *[["2024-03-01", n, "1", "", ""] for n in named]]))
+    write_file(
+        "observations.csv",
+        "date,person,quality,shown,note\n2024-03-01,Samm,Reliabilty,yes,\n"
+        "2024-03-02,,Honesty,no,\n2024-03-03,Zoë, Honesty ,no,\n2024-03-04,Nobody,Kindness,no,\n",
+    )
+    problems = open_journal(journal_dir).problems
+    assert [(p.file, p.line, p.column, p.value, p.message) for p in problems] == [
+        _unknown("observations.csv", 2, "person", "Samm", "here", "Sam"),
+        _unknown("observations.csv", 5, "person", "Nobody", "here"),
+        _unknown("marbles.csv", 5, "person", "Samm", "on 2 lines, first here", "Sam"),
+        _unknown("marbles.csv", 7, "person", "李", "here"),
+        _unknown("marbles.csv", 9, "person", "jo, jr.", "here"),
+        _unknown("observations.csv", 2, "quality", "Reliabilty", "here", "Reliability"),
+        _unknown("observations.csv", 5, "quality", "Kindness", "here"),
+    ]
+
+
+def test_names_are_checked_when_a_table_is_missing_or_empty(journal_dir, write_file):
+    write_file("marbles.csv", _csv([MARBLES, ["2024-03-01", "Sam", "1", "ok", ""]]))
+    [warning] = open_journal(journal_dir).problems
+    assert (warning.line, warning.value, warning.code) == (2, "Sam", "unknown_reference")
+    write_file("people.csv", _csv([PEOPLE]))
+    assert [p.value for p in open_journal(journal_dir).problems] == ["Sam"]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pa.chunked_array([["a", "b"], ["a", None, " a"]]),
+        pa.array(["x", "y", "z"]),
+        pa.array([None, None], pa.string()),
+        pa.array([], pa.string()),
+    ],
+)
+def test_counting_different_values_agrees_with_count_distinct(values):
+    assert validate._distinct(values) == pc.count_distinct(values).as_py()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    data=st.binary(max_size=64).map(lambda b: b.replace(b"x", b"\r").replace(b"y", b"\0")),
+    chunk=st.integers(1, 9),
+)
+def test_byte_counts_agree_with_counting_each_byte(data, chunk):
+    if not data:
+        return
+    counts = csvread._ByteCounts.of(np.frombuffer(data, dtype=np.uint8), chunk)
+    found = (counts.nul, counts.quotes, counts.line_feeds, counts.carriage_returns, counts.crlf)
+    assert found == tuple(data.count(b) for b in (b"\0", b'"', b"\n", b"\r", b"\r\n"))
+
+
+def test_an_unexplained_pyarrow_failure_reads_again_and_never_reaches_the_person(
+    tmp_path, monkeypatch
+):
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    from trustlab import csvread, open_journal
+
+    journal = open_journal(tmp_path / "j")
+    journal.add("people", person="Sam", relationship="partner", era="present")
+    for day in range(1, 6):
+        journal.add("marbles", date=f"2024-03-0{day}", person="Sam", marbles=1)
+    expected = open_journal(tmp_path / "j").table("marbles")
+    real, calls = pa_csv.read_csv, []
+
+    def flaky(*args, **kwargs):  # as pyarrow's threaded reader once failed under load
+        calls.append(kwargs["read_options"].use_threads)
+        if len(calls) == 1:
+            raise pa.ArrowException("a chunk failed converting for an unknown reason")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(csvread.pa_csv, "read_csv", flaky)
+    again = open_journal(tmp_path / "j")
+    assert again.problems == [] and again.table("marbles").equals(expected)
+    assert calls[:2] == [True, False]  # read again on one thread
+
+    def broken(*args, **kwargs):
+        raise pa.ArrowException("a chunk failed converting for an unknown reason")
+
+    monkeypatch.setattr(csvread.pa_csv, "read_csv", broken)
+    careful = open_journal(tmp_path / "j")  # the careful reader reads it all the same
+    assert careful.problems == [] and careful.table("marbles").equals(expected)
