@@ -1319,3 +1319,12 @@ def test_every_table_lists_at_most_max_rows_and_says_how_many_of_how_many(tmp_pa
         pages[people] = len(built.files["report.html"])
     # the page does not grow with the journal
     assert pages[3 * MAX_ROWS] < 1.05 * pages[MAX_ROWS + 60]
+
+
+def test_a_number_in_a_name_is_not_a_name_of_its_own(tmp_path):
+    journal = open_journal(tmp_path / "journal")
+    journal.add("people", person="Sam 2", relationship="friend", era="present")
+    journal.add("marbles", date="2024-03-01", person="Sam 2", marbles=1,
+                moment="Sam waited 2 hours for me, then Sam 2 left")
+    page = preview(journal, include_text=True).html
+    assert "Person A waited 2 hours for me, then Person A left" in page

@@ -77,9 +77,12 @@ def mention_key(text: str) -> str:
 
 def name_forms(name: str) -> set[str]:
     """The ways words may name ``name``: in full, and each part of it (first name, surname)
-    of two letters or more, as :func:`mention_key` compares them."""
+    of two characters or more with a letter in it (in "Room 101" or "Sam 2", the number
+    alone names no one: "I waited 2 hours" keeps its 2), as :func:`mention_key` compares
+    them."""
     parts = [p.strip(".,;:()[]\"") for p in name.split()]
-    return {mention_key(name), *(mention_key(p) for p in parts if len(p) >= 2)}
+    return {mention_key(name), *(mention_key(p) for p in parts
+                                 if len(p) >= 2 and any(c.isalpha() for c in p))}
 
 
 class Mentions:
