@@ -162,3 +162,15 @@ def test_the_07_form_seals_for_the_coach_when_given_their_key(journal, coach, tm
     form.replace.value = True
     form.export_button.click()
     assert "sealed for your coach" in form.status.value
+
+
+def test_cli_refuses_a_sealed_report_in_the_journal_before_building_it(journal, coach, capsys,
+                                                                       monkeypatch):
+    from trustlab.report import output
+
+    _, public = coach
+    monkeypatch.setattr(output, "build", lambda *a: pytest.fail("built for nothing"))
+    assert cli.main(["export", str(journal.path), "--out", str(journal.path / "r.age"),
+                     "--to-coach", public]) == 2
+    assert "inside the journal folder" in capsys.readouterr().err
+    assert not (journal.path / "r.age").exists()

@@ -162,6 +162,9 @@ def _export(args: argparse.Namespace) -> int:
                 parse_recipients(args.to_coach)  # a wrong key, before anything is built
             except SealError as error:
                 return fail(str(error))
+            from .report.folder import check_file
+
+            check_file(Path(args.out), folder, replace=args.replace)  # and a wrong place
         from .report.output import preview
 
         built = preview(open_journal(folder), options)
