@@ -23,6 +23,8 @@ from .generate import cached_journal
 
 MAX_SECONDS = 30.0
 """Target: the whole export, journal opening included, in under 30 seconds."""
+MAX_SECONDS_EVERY = 60.0
+"""Target with 200,000 entries in every table, words shared and names hidden: 60 seconds."""
 MAX_HTML_BYTES = 2_000_000
 """Target: report.html under 2 MB."""
 
@@ -36,8 +38,15 @@ class Row(NamedTuple):
     ok: bool
 
 
-def run(journal_dir: str | Path | None = None, *, marbles: int = 1_000_000) -> list[Row]:
-    """Export a report from ``journal_dir`` (default: the cached million-marble journal).
+def run(
+    journal_dir: str | Path | None = None,
+    *,
+    marbles: int = 1_000_000,
+    max_seconds: float = MAX_SECONDS,
+    **options,
+) -> list[Row]:
+    """Export a report from ``journal_dir`` (default: the cached million-marble journal),
+    with ``options`` (those of :func:`trustlab.report.export`; default: the least shared).
 
     Returns
     -------
@@ -50,13 +59,13 @@ def run(journal_dir: str | Path | None = None, *, marbles: int = 1_000_000) -> l
     with tempfile.TemporaryDirectory(prefix="trustlab-bench-export-") as scratch:
         start = time.perf_counter()
         journal = trustlab.open_journal(journal_dir)
-        result = report.export(journal, Path(scratch) / "report")
+        result = report.export(journal, Path(scratch) / "report", **options)
         seconds = time.perf_counter() - start
         html_bytes = (result.folder / "report.html").stat().st_size
         notebook_bytes = (result.folder / "report.ipynb").stat().st_size
     entries = sum(journal.counts().values())
     return [
-        Row("export time", f"{seconds:.1f} s", f"< {MAX_SECONDS:g} s", seconds < MAX_SECONDS),
+        Row("export time", f"{seconds:.1f} s", f"< {max_seconds:g} s", seconds < max_seconds),
         Row(
             "report.html size",
             f"{html_bytes / 1e6:.2f} MB",

@@ -128,6 +128,12 @@ def run_all(
     step("export")
     for row in bench_export.run(big)[:2]:
         measured.append(Row(row.measurement, marbles, row.value, "—", "—", row.target, row.ok))
+    step("export, every table, words shared")
+    shared = (f"{sizes.every:,} entries in each of the {len(trustlab.TABLES)} tables; words "
+              "shared, names hidden")
+    for row in bench_export.run(every, max_seconds=bench_export.MAX_SECONDS_EVERY,
+                                include_text=True)[:2]:
+        measured.append(Row(row.measurement, shared, row.value, "—", "—", row.target, row.ok))
     step("done")
     return measured
 
@@ -155,7 +161,7 @@ def notes(runs: Runs, *, took: float, load: tuple[float, float]) -> str:
         "round, alternately), after one warm-up each; the ratio is the median of the pairs' "
         f"ratios. Runs: {runs.open} per journal for opening, {runs.adds} adds, "
         f"{runs.rewrites} corrections and {runs.rewrites} deletions, {runs.dashboard} "
-        "dashboards warm and as many cold, one export. Machine: "
+        "dashboards warm and as many cold, one export of each journal. Machine: "
         f"{platform.machine()}, {os.cpu_count()} CPUs, shared with other test runs (load "
         f"average {load[0]:.1f} at the start, {load[1]:.1f} at the end). Python "
         f"{platform.python_version()}, pandas {pd.__version__}, pyarrow {pa.__version__}, "
