@@ -74,7 +74,7 @@ def build(journal: Journal, opts: ReportOptions) -> Report:
 
 
 def _brief(journal: Journal, view: SharedJournal, report: Report, naming: Naming) -> Brief:
-    """The report's first screen, from what it shares (see :mod:`trustlab.brief`)."""
+    """The report's first screen, from what it shares (see :mod:`.brief`)."""
     opts = report.opts
     steps = {SECTIONS[k].step for k in opts.sections}
     as_of = opts.until or report.last
