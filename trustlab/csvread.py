@@ -3,7 +3,7 @@
 Reading turns a file into columns of text, exactly as stored, and finds the
 problems that live below the level of values: empty files, NUL bytes, text that
 is not UTF-8, rows with too many or too few fields, unterminated quotes and an
-incomplete ("torn") last entry. It knows nothing of the nine tables: checking
+incomplete ("torn") last entry. It knows nothing of the tables: checking
 values against the contract is :mod:`trustlab.validate`'s job. Writing is
 :mod:`trustlab.storage`'s, which offers :func:`read_table_file` too.
 """

@@ -431,7 +431,7 @@ def write_sample(folder: str | os.PathLike, *, seed: int = SEED) -> Path:
     Parameters
     ----------
     folder
-        Where to write the nine CSV files.
+        Where to write the CSV files.
     seed
         The seed for the everyday entries and the ids; the default gives ``data/sample/``.
 

@@ -1,4 +1,4 @@
-"""The journal's data contract: the nine tables, declared once.
+"""The journal's data contract: its tables, declared once.
 
 Validation, the forms, the charts, the sentences, the export and data/README.md all read
 these declarations, so a new column, or a new value of a choice (with its label and
