@@ -53,8 +53,6 @@ MAX_NOTE = 10_000
 MAX_NOTES = 200
 _HTML = re.compile(r"<\s*[A-Za-z!/?]")
 """What starts an HTML tag, comment or declaration: refused in a note (a "<3" is fine)."""
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_BINARY = getattr(os, "O_BINARY", 0)
 
 
 class ReplyError(ValueError):

@@ -13,7 +13,6 @@ import io
 import os
 import re
 import shutil
-import stat
 import tarfile
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -21,7 +20,7 @@ from pathlib import Path, PurePosixPath
 
 import pyrage
 
-from ..storage import atomic_write
+from ..storage import NotAFile, atomic_write, read_regular
 from .keys import (
     Identity,
     Recipient,
@@ -51,8 +50,6 @@ MAX_REPORT_BYTES = 200 * 1024 * 1024
 # Room above the content for tar headers and age's 16 bytes per 64 KiB chunk.
 _MAX_SEALED_BYTES = MAX_REPORT_BYTES + 64 * 1024 * 1024
 _AGE_STARTS = (b"age-encryption.org/v1\n", b"-----BEGIN AGE ENCRYPTED FILE-----")
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_BINARY = getattr(os, "O_BINARY", 0)
 
 
 # --- sealing ----------------------------------------------------------------------------------
@@ -205,14 +202,12 @@ def _walk(folder: Path) -> tuple[list[str], list[str]]:
 def _read_regular(path: Path) -> tuple[bytes, float]:
     """The bytes and mtime of ``path``, which must still be a regular file (never a link)."""
     try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _BINARY)
+        data = read_regular(path)
+    except NotAFile as error:
+        raise SealError(f"{path} changed into {error.kind} while sealing.") from None
     except OSError as error:
         raise SealError(f"{path} could not be read ({error.strerror or error}).") from None
-    with os.fdopen(fd, "rb") as file:
-        info = os.fstat(file.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise SealError(f"{path} changed into something other than a file while sealing.")
-        return file.read(), info.st_mtime
+    return data, os.lstat(path).st_mtime
 
 
 def _entry(name: str, kind: bytes, mode: int, mtime: float) -> tarfile.TarInfo:
