@@ -458,14 +458,43 @@ def restore_altair():
 
 def test_enable_offline(restore_altair, rich):
     charts.enable_offline()
-    assert alt.renderers.active == "svg"
     assert alt.theme.active == charts.THEME
     assert charts.marble_jar(rich).to_dict()["config"]["title"]["fontSize"] == 15
-    charts.enable_offline(interactive=True)
+    # By default JupyterLab draws each chart itself from a Vega spec compiled here.
+    data, metadata = alt.renderers.get()(charts.current_jars(rich).to_dict())
+    vega = data[charts.VEGA_MIMETYPE]
+    assert vega["description"] == data["text/plain"] == (
+        "Chart: Each jar now. Marbles in minus marbles out, from the first moment on.")
+    assert [mark["type"] for mark in vega["marks"]] and vega["data"][0]["values"]
+    assert "http" not in json.dumps(vega).replace("https://vega.github.io/schema/vega/v5", "")
+    assert metadata[charts.VEGA_MIMETYPE]["embed_options"]["actions"] is False
+    charts.enable_offline(draw="svg")
+    assert alt.renderers.active == "svg"
+    svg = alt.renderers.get()(charts.current_jars(rich).to_dict())["image/svg+xml"]
+    assert svg.startswith("<svg")
+    charts.enable_offline(draw="html")
     assert alt.renderers.active == "html"
     bundle = alt.renderers.get()(charts.current_jars(rich).to_dict())
     html = bundle["text/html"]
     assert "cdn.jsdelivr.net" not in html and "<script" in html
+    with pytest.raises(ValueError, match="draw must be"):
+        charts.enable_offline(draw="png")  # type: ignore[arg-type]
+
+
+def test_charts_for_jupyterlab_load_nothing_from_the_internet():
+    chart = alt.Chart(alt.UrlData("https://example.com/data.csv")).mark_point().encode(x="a:Q")
+    with pytest.raises(ValueError, match="loads nothing"):
+        charts.lab_bundle(chart.to_dict())
+
+
+@pytest.mark.parametrize("title, words", [
+    (None, "A chart."),
+    ("Jars", "Chart: Jars."),
+    ({"text": "Jars.", "subtitle": ["One line", "and two."]}, "Chart: Jars. One line and two."),
+    ({"text": ["Two", "lines"], "subtitle": "Sub"}, "Chart: Two lines. Sub."),
+])
+def test_chart_words(title, words):
+    assert charts.chart_words({} if title is None else {"title": title}) == words
 
 
 # --- the sample journal -----------------------------------------------------------------------

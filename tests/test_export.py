@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from trustlab import cli, open_journal
+from trustlab import charts, cli, open_journal
 from trustlab.report import (
     ALL,
     FREE_TEXT,
@@ -969,7 +969,7 @@ def test_coach_review_runs_without_a_journal(successive, monkeypatch):
     assert not [o for o in outputs if o.output_type == "error"]
     html = "\n".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "The shared figures, report by report" in html and "Change, first to last" in html
-    assert any("image/svg+xml" in o.get("data", {}) for o in outputs)
+    assert any(charts.VEGA_MIMETYPE in o.get("data", {}) for o in outputs)  # JupyterLab draws it
 
 
 # --- the benchmark's code (at a tiny size) ---------------------------------------------------

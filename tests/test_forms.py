@@ -217,6 +217,25 @@ def test_live_chart_redraws_after_a_save(journal):
     assert (live.draws, live.chart) == (2, 1)
 
 
+def test_a_redraw_that_looks_the_same_is_not_sent_again(journal, restore_altair):
+    from IPython.display import HTML
+
+    charts.enable_offline()
+    said = ["<p>one</p>"]
+    words = forms.Live(lambda: HTML(said[0]))
+    myself = forms.Live(lambda: charts.self_trust(journal))
+    jars = forms.Live(lambda: charts.current_jars(journal))
+    page = forms.Page()
+    page.add("all", words, myself, jars)
+    page.refresh()
+    assert [(live.draws, live.shown) for live in (words, myself, jars)] == [(2, 1)] * 3
+    journal.add("marbles", date="2026-03-01", person="Sam", marbles=3)  # not about me
+    said[0] = "<p>two</p>"
+    page.refresh()
+    assert [(live.draws, live.shown) for live in (words, myself, jars)] == [
+        (3, 2), (3, 1), (3, 2)]
+
+
 # --- person and quality fields: a picker of what is in the journal ------------------------
 
 
@@ -694,8 +713,36 @@ def test_a_button_with_nothing_to_wait_for_acts_at_once(journal):
     assert clicked == [1, 2]
 
 
-def test_a_chart_is_shown_as_an_image_named_by_its_title(journal):
+@pytest.fixture
+def restore_altair():
+    import altair as alt
+
+    renderer, theme = alt.renderers.active, alt.theme.active
+    yield
+    alt.renderers.enable(renderer)
+    alt.theme.enable(theme)
+
+
+def test_a_chart_goes_to_jupyterlab_as_vega_named_by_its_title(journal, restore_altair):
     charts.enable_offline()
+    chart = charts.step_responses(journal)
+    shown = forms.accessible(chart)
+    vega = shown.data[charts.VEGA_MIMETYPE]
+    words = "Chart: How people met my small steps. What I gave "
+    assert vega["description"].startswith(words) and shown.data["text/plain"].startswith(words)
+    # JupyterLab draws it with its own Vega 5, as SVG, with no menu that could send it away.
+    assert vega["$schema"].endswith("/vega/v5.json")
+    assert shown.metadata == {charts.VEGA_MIMETYPE: {
+        "embed_options": {"actions": False, "renderer": "svg"}}}
+    assert (shown.data, shown.metadata) == charts.lab_bundle(chart.to_dict())
+    assert (shown.data, shown.metadata) == shown._repr_mimebundle_()
+    assert forms.accessible(words) is words  # anything else is shown as it is
+    live = forms.Live(lambda: charts.step_responses(journal))
+    assert live.chart.to_dict() == chart.to_dict()  # drawn stays the chart itself
+
+
+def test_a_static_chart_is_shown_as_an_image_named_by_its_title(journal, restore_altair):
+    charts.enable_offline(draw="svg")
     chart = charts.step_responses(journal)
     shown = forms.accessible(chart)
     assert shown.data.startswith('<img alt="Chart: How people met my small steps. What I gave ')
@@ -705,8 +752,6 @@ def test_a_chart_is_shown_as_an_image_named_by_its_title(journal):
     drawn = base64.b64decode(shown.data.split("base64,")[1].split('"')[0]).decode("utf-8")
     assert drawn == charts.to_svg(chart)  # the same drawing, without validating it again
     assert forms.accessible(shown) is shown  # HTML is shown as it is
-    live = forms.Live(lambda: charts.step_responses(journal))
-    assert live.chart.to_dict() == chart.to_dict()  # drawn stays the chart itself
 
 
 def test_the_banner_counts_entries_in_plain_words(tmp_path):

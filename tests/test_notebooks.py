@@ -14,6 +14,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from trustlab import charts
 from trustlab.journal import inspect_journal
 from trustlab.sample import write_sample
 
@@ -88,9 +89,13 @@ def test_trends_notebook_draws_the_dashboard_offline(sample_copy, monkeypatch):
     assert errors(nb) == []
     assert unchanged(sample_copy) == before
     html = outputs(nb, "text/html")
-    # The dashboard: an SVG drawn here (no script, no CDN), named for screen readers.
-    assert 'alt="Chart: Your trust journal at a glance' in html
-    assert 'src="data:image/svg+xml;base64,' in html
+    # The dashboard: a Vega spec for JupyterLab to draw itself (no script, no CDN, no
+    # URL to load), described for screen readers by its title.
+    [vega] = [o["data"][charts.VEGA_MIMETYPE] for c in nb.cells for o in c.get("outputs", [])
+              if charts.VEGA_MIMETYPE in o.get("data", {})]
+    assert vega["description"].startswith("Chart: Your trust journal at a glance")
+    assert "Chart: Your trust journal at a glance" in outputs(nb)
+    assert all("url" not in data for data in vega["data"]) and len(vega["data"]) > 5
     assert "cdn.jsdelivr" not in html and "<script" not in html
     assert "Sam" in html  # the insights name the people
 

@@ -22,7 +22,18 @@ from .myself import self_trust
 from .overview import dashboard
 from .qualities import qualities_check
 from .roots import blame_balance, triggers_over_time
-from .style import LABELS, PALETTE, THEME, enable_offline, person_colours, person_scale, to_svg
+from .style import (
+    LABELS,
+    PALETTE,
+    THEME,
+    VEGA_MIMETYPE,
+    chart_words,
+    enable_offline,
+    lab_bundle,
+    person_colours,
+    person_scale,
+    to_svg,
+)
 
 __all__ = [
     "LABELS",
@@ -31,15 +42,18 @@ __all__ = [
     "MAX_ROWS",
     "PALETTE",
     "THEME",
+    "VEGA_MIMETYPE",
     "ChartType",
     "belief_labels",
     "belief_shift",
     "blame_balance",
     "braving_profile",
+    "chart_words",
     "choose_freq",
     "current_jars",
     "dashboard",
     "enable_offline",
+    "lab_bundle",
     "marble_jar",
     "person_colours",
     "person_scale",

@@ -95,6 +95,5 @@ from .fields import _warning as _warning
 from .names import _NAMES as _NAMES
 from .names import _Names as _Names
 from .names import _same_name as _same_name
-from .page import _chart_words as _chart_words
 from .panels import _TABLE_NOUNS as _TABLE_NOUNS
 from .panels import _where as _where

@@ -1,8 +1,8 @@
 """The notebook page and what it draws from the journal.
 
 A :class:`Page` redraws each of its parts once after any change; a :class:`Live`
-output shows a chart or sentences drawn from the journal, a chart drawn as SVG
-with its title as alternative text (:func:`accessible`).
+output shows a chart or sentences drawn from the journal, a chart drawn so a screen
+reader can name it (:func:`accessible`).
 """
 
 from __future__ import annotations
@@ -72,8 +72,10 @@ class Live:
     of ``sources`` (forms) redraws it after a save; on a notebook page, the
     :class:`Page` redraws it instead. ``drawn`` is what was drawn last, and a
     journal that cannot be read is shown as what to fix, not a traceback. A chart
-    drawn as SVG is shown as an image whose alternative text is its title
-    (:func:`accessible`).
+    is shown so that a screen reader can name it (:func:`accessible`). ``draws``
+    counts the builds; ``shown`` counts what was sent to the page: a build that
+    looks the same as what is on screen (a chart of a table the save did not
+    touch) is not sent again, so JupyterLab does not draw it again.
     """
 
     def __init__(self, make: Callable[[], Any], *sources: Any):
@@ -81,6 +83,8 @@ class Live:
         self.output = widgets.Output()
         self.drawn: Any = None
         self.draws = 0
+        self.shown = 0
+        self._content: Any = None
         for source in sources:
             source.on_saved(lambda _entry: self.refresh())
         self.refresh()
@@ -103,9 +107,15 @@ class Live:
         except JournalError as error:
             self.drawn = HTML(_alert(error, where=True))
         self.draws += 1
+        shown = accessible(self.drawn)
+        content = _content(shown)
+        if content is not None and content == self._content:
+            return  # the same as on screen (a save to another table): nothing to send or draw
+        self._content = content
+        self.shown += 1
         with self.output:
             clear_output(wait=True)
-            display(accessible(self.drawn))
+            display(shown)
 
 
 LiveChart = Live
@@ -113,44 +123,52 @@ LiveChart = Live
 
 
 def accessible(shown: Any) -> Any:
-    """``shown``, or for a chart drawn as SVG, an image with its title as alternative text.
+    """``shown``, or for a chart, the chart drawn so that a screen reader can name it.
 
-    JupyterLab shows an SVG output (Altair's offline renderer) as an ``<img>`` with no
-    ``alt``, so a screen reader announces an unnamed image. The same SVG in an ``<img>``
-    whose ``alt`` is the chart's title and subtitle says what the chart shows.
-    Anything else (HTML, an interactive chart) is returned as it is.
+    With :func:`trustlab.charts.enable_offline`'s default, a chart goes to JupyterLab
+    as a Vega spec that JupyterLab draws itself, described by its title and subtitle
+    (:func:`trustlab.charts.lab_bundle`): the kernel only compiles it, so a page
+    redraws quickly. With the static ``"svg"`` renderer, JupyterLab would show the
+    SVG as an ``<img>`` with no ``alt``; it is shown instead as an image whose ``alt``
+    is the chart's title and subtitle. Either way the spec is not validated again:
+    every chart trustlab builds is validated by its tests. Anything else (HTML, a
+    chart for another renderer) is returned as it is.
     """
-    bundle = getattr(shown, "_repr_mimebundle_", None)
-    if bundle is None or not hasattr(shown, "title"):
-        return shown
     import altair as alt
 
-    if isinstance(shown, alt.TopLevelMixin) and alt.renderers.active == "svg":
-        from ..charts import to_svg
+    if not isinstance(shown, alt.TopLevelMixin):
+        return shown
+    from ..charts import style
 
-        svg = to_svg(shown, validate=False)  # (built by trustlab: its specs are tested)
-    else:
-        data = bundle()
-        data = data[0] if isinstance(data, tuple) else data
-        svg = data.get("image/svg+xml") if isinstance(data, dict) else None
-    if not isinstance(svg, str):
+    if alt.renderers.active == style._LAB_RENDERER:
+        return Drawn(*style.lab_bundle(shown.to_dict(validate=False)))
+    if alt.renderers.active != "svg":
         return shown
     from IPython.display import HTML
 
+    svg = style.to_svg(shown, validate=False)
+    words = style.chart_words(shown.to_dict(validate=False))
     source = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return HTML(f'<img alt="{_esc(_chart_words(shown))}" src="data:image/svg+xml;base64,{source}">')
+    return HTML(f'<img alt="{_esc(words)}" src="data:image/svg+xml;base64,{source}">')
 
 
-def _chart_words(chart: Any) -> str:
-    """A chart's title and subtitle as sentences ("A chart." without a title)."""
-    title = chart.title
-    text = getattr(title, "text", title)
-    subtitle = getattr(title, "subtitle", None)
-    parts = []
-    for part in (text, subtitle):
-        if isinstance(part, str):
-            parts.append(part)
-        elif isinstance(part, list | tuple):
-            parts.append(" ".join(str(line) for line in part))
-    words = " ".join(p.strip().rstrip(".") + "." for p in parts if p and p.strip())
-    return f"Chart: {words}" if words else "A chart."
+def _content(shown: Any) -> Any:
+    """What ``shown`` looks like, to compare with what was shown before (None: unknown)."""
+    from IPython.display import HTML
+
+    if isinstance(shown, Drawn):
+        return shown.data
+    if isinstance(shown, HTML):
+        return shown.data
+    return None
+
+
+class Drawn:
+    """A mime bundle to display as it is (a chart compiled for JupyterLab to draw)."""
+
+    def __init__(self, data: dict[str, Any], metadata: dict[str, Any]) -> None:
+        self.data = data
+        self.metadata = metadata
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        return self.data, self.metadata
