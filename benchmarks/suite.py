@@ -25,7 +25,7 @@ import pyarrow as pa
 
 import trustlab
 
-from . import bench_charts, bench_export, bench_journal
+from . import bench_charts, bench_export, bench_journal, bench_pages
 from .generate import DATA_DIR, SHAPES, cached_journal
 from .report import README, Measurement, Row, format_table, write_readme
 
@@ -50,6 +50,7 @@ class Runs:
     adds: int = 200
     rewrites: int = 3
     dashboard: int = 5
+    pages: int = 7
 
 
 def run_all(
@@ -125,6 +126,8 @@ def run_all(
             Row(row.measurement, marbles, row.trustlab, row.baseline, row.ratio, row.target, row.ok)
         )
 
+    step("notebook pages")
+    measured += bench_pages.rows(*bench_pages.measure(runs.pages))
     step("export")
     for row in bench_export.run(big)[:2]:
         measured.append(Row(row.measurement, marbles, row.value, "—", "—", row.target, row.ok))
@@ -161,7 +164,9 @@ def notes(runs: Runs, *, took: float, load: tuple[float, float]) -> str:
         "round, alternately), after one warm-up each; the ratio is the median of the pairs' "
         f"ratios. Runs: {runs.open} per journal for opening, {runs.adds} adds, "
         f"{runs.rewrites} corrections and {runs.rewrites} deletions, {runs.dashboard} "
-        "dashboards warm and as many cold, one export of each journal. Machine: "
+        f"dashboards warm and as many cold, {runs.pages} saves on each step page (after one "
+        "to warm up) and as many Run Alls of 06, one export of each journal. Pages are timed "
+        "in the kernel; JupyterLab then draws each chart in the browser. Machine: "
         f"{platform.machine()}, {os.cpu_count()} CPUs, shared with other test runs (load "
         f"average {load[0]:.1f} at the start, {load[1]:.1f} at the end). Python "
         f"{platform.python_version()}, pandas {pd.__version__}, pyarrow {pa.__version__}, "

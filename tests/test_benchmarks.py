@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import trustlab
 from benchmarks import generate, report, suite, timing
-from trustlab import csvread, storage
+from trustlab import csvread, open_journal, sample, storage
 from trustlab.storage import format_rows, read_table_file
 
 SHAPES = list(generate.SHAPES)
@@ -233,7 +233,8 @@ def test_the_readme_table_has_the_rows_the_benchmark_produces(tmp_path, monkeypa
     pytest.importorskip("vegafusion")
     monkeypatch.setattr(timing, "WARM_UPS", 0)
     sizes = suite.Sizes(marbles=300, people=20, every=60, small=100)
-    rows = suite.run_all(sizes, suite.Runs(open=1, adds=1, rewrites=1, dashboard=1), root=tmp_path)
+    runs = suite.Runs(open=1, adds=1, rewrites=1, dashboard=1, pages=1)
+    rows = suite.run_all(sizes, runs, root=tmp_path)
     readme = report.README.read_text(encoding="utf-8")
     block = report.between_markers(readme)
     assert block.strip().startswith("| " + " | ".join(report.HEADER) + " |")
@@ -242,6 +243,28 @@ def test_the_readme_table_has_the_rows_the_benchmark_produces(tmp_path, monkeypa
     assert all(row.ok in (True, False, None) for row in rows)
     produced = report.parse_table(report.format_table(rows))
     assert produced == [row.cells() for row in rows]
+
+
+def test_page_benchmark_times_real_saves_and_redraws(tmp_path, monkeypatch):
+    from benchmarks import bench_pages
+
+    journal = sample.write_sample(tmp_path / "journal")
+    with bench_pages.notebook_shell(journal) as shell:
+        bench_pages.run_cells(shell, "05_marble_jar")
+        action = bench_pages._redrawn(shell, bench_pages._save_on(shell, "05_marble_jar"))
+        before = len(open_journal(journal).table("marbles"))
+        action()
+        action()
+        assert len(open_journal(journal).table("marbles")) == before + 2
+        # a "save" that redraws nothing is not timed as one
+        stuck = bench_pages._redrawn(shell, lambda: None)
+        with pytest.raises(RuntimeError, match="not redrawn"):
+            stuck()
+    entries, measured = bench_pages.measure(runs=1)
+    assert entries == sum(len(open_journal(journal).table(t)) for t in trustlab.TABLES) - 2
+    assert [name[:2] for name, _ in measured] == ["01", "02", "03", "04", "05", "06"]
+    rows = bench_pages.rows(entries, measured)
+    assert all(row.ok in (True, False) and row.target.startswith("< ") for row in rows)
 
 
 def _label(cells: list[str]) -> tuple[str, str]:
