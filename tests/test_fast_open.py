@@ -65,6 +65,22 @@ def test_derived_ids_match_their_definition_on_tricky_text(rows, newline, quotin
     assert frame["id"].tolist() == _ids_by_definition(frame.drop(columns="id"))
 
 
+def test_large_tables_hash_their_columns_side_by_side_to_the_same_ids():
+    n = derived_ids._PARALLEL_ROWS + 1_234
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({
+        "date": pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 900, n), "D"),
+        "person": pd.Series(rng.choice(["Sam", "Zoë", "", "Dana 🍲"], n), dtype="str"),
+        "marbles": rng.integers(-5, 6, n),
+        "moment": pd.Series([f"moment, \"{i % 977}\"\n" for i in range(n)], dtype="str"),
+    })
+    expected = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    assert (derived_ids.row_hashes(frame) == expected).all()
+    assert (derived_ids.row_hashes(frame.iloc[:, :1]) == pd.util.hash_pandas_object(
+        frame.iloc[:, :1], index=False).to_numpy()).all()
+    assert derived_ids.content_ids(frame).to_pylist() == _ids_by_definition(frame)
+
+
 def test_many_copies_are_numbered_in_file_order_past_nine():
     frame = pd.DataFrame({"moment": ["same"] * 12 + ["other", "same"]})
     ids = derived_ids.content_ids(frame)
@@ -201,3 +217,34 @@ def test_an_unexplained_pyarrow_failure_reads_again_and_never_reaches_the_person
     monkeypatch.setattr(csvread.pa_csv, "read_csv", broken)
     careful = open_journal(tmp_path / "j")  # the careful reader reads it all the same
     assert careful.problems == [] and careful.table("marbles").equals(expected)
+
+
+@pytest.mark.parametrize("where, reads", [
+    (None, 1),  # no text over several lines: read once, assuming none
+    (3, 1),  # one near the top: read once, allowing them from the start
+    (40_000, 2),  # one after the first megabyte: the first read finds it, the second reads it
+])
+def test_text_over_several_lines_is_read_at_most_twice_and_right(tmp_path, monkeypatch, where,
+                                                                 reads):
+    rows = [["2024-03-01", "Sam", "1", f"Moment {i}, \"quoted\"", ""] for i in range(50_000)]
+    if where is not None:
+        rows[where][3] = "Two lines:\nthe second"
+    (tmp_path / "marbles.csv").write_text(_csv([["id", *MARBLES],
+                                                *[[f"{i:016x}", *r] for i, r in enumerate(rows)]]))
+    calls = []
+    real = csvread._pyarrow_read
+    monkeypatch.setattr(csvread, "_pyarrow_read",
+                        lambda *a, **k: calls.append(k["multi_line"]) or real(*a, **k))
+    marbles = open_journal(tmp_path).table("marbles")
+    assert marbles["moment"].tolist() == [r[3] for r in rows]
+    assert len(calls) == reads and calls[-1] == (where is not None)  # only marbles.csv is here
+
+
+def test_a_line_break_inside_quotes_is_told_from_one_between_rows():
+    def head(text: str) -> np.ndarray:
+        return np.frombuffer(text.encode(), dtype=np.uint8)
+
+    assert not csvread._break_inside_quotes(head('"a","b ""c"""\n"d","e"\n'))
+    assert csvread._break_inside_quotes(head('"a","b\nc"\n'))
+    assert csvread._break_inside_quotes(head('"a","say ""hi""\nthen"\n'))
+    assert not csvread._break_inside_quotes(head("a,b\nc,d\n"))

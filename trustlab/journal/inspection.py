@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,10 @@ def _empty_frame(table: Table) -> pd.DataFrame:
     return validate_rows(raw, table).frame
 
 
+_READERS = min(4, os.cpu_count() or 1)
+"""Files read at once when a journal opens."""
+
+
 @dataclass
 class _Loaded:
     frame: pd.DataFrame | None
@@ -179,8 +184,11 @@ def inspect_journal(path: str | os.PathLike) -> Inspection:
     path = Path(path).expanduser()
     problems: list[Problem] = []
     usable: dict[str, _Loaded] = {}
-    for name, table in TABLES.items():
-        loaded = _load(path, table)
+    # The files are read side by side: pyarrow's reader and numpy's checks let go of the
+    # GIL, so on a journal with several large tables the cores share the work.
+    with ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="trustlab-read") as pool:
+        every = list(pool.map(lambda table: _load(path, table), TABLES.values()))
+    for name, loaded in zip(TABLES, every, strict=True):
         problems += loaded.problems
         if loaded.frame is not None:
             usable[name] = loaded
@@ -192,23 +200,12 @@ def _reference_warnings(loaded: dict[str, _Loaded]) -> list[Problem]:
     frames = {name: table.frame for name, table in loaded.items()}
     lines = {name: table.lines for name, table in loaded.items()}
     found: list[Problem] = []
-    for target, key in (("people", "person"), ("qualities", "quality")):
-        if target not in frames:
-            continue
-        referring = [
-            (name, col)
-            for name, table in TABLES.items()
-            if name in frames
-            for col in table.columns
-            if col.refers_to == target
-        ]
-        # Compare as arrow strings, every column that refers to the table at once (one
-        # lookup table of the names as listed, stripped, not one per column): a million
-        # names in a second's fraction. Only the few not found exactly are looked at.
-        known = pc.utf8_trim_whitespace(_chunked(frames[target][key])).combine_chunks()
-        values = [_chunked(frames[name][col.name]) for name, col in referring]
-        everywhere = pa.chunked_array([c for v in values for c in v.chunks], known.type)
-        unknown = _mask(pc.invert(pc.is_in(everywhere, value_set=known)))
+    targets = [(target, key) for target, key in (("people", "person"), ("qualities", "quality"))
+               if target in frames]
+    # People and qualities are looked up side by side (pyarrow lets go of the GIL).
+    with ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="trustlab-names") as pool:
+        lookups = list(pool.map(lambda t: _not_found(frames, *t), targets))
+    for (target, _key), (referring, values, known, unknown) in zip(targets, lookups, strict=True):
         choices: list[str] | None = None  # the names sorted, for hints: made once, if needed
         start = 0
         for (name, col), column in zip(referring, values, strict=True):
@@ -244,6 +241,28 @@ def _reference_warnings(loaded: dict[str, _Loaded]) -> list[Problem]:
                     )
                 )
     return found
+
+
+def _not_found(
+    frames: dict[str, pd.DataFrame], target: str, key: str
+) -> tuple[list[tuple[str, Any]], list[pa.ChunkedArray], pa.Array, np.ndarray]:
+    """The columns that refer to ``target``, their values, the names listed there, and
+    which values are not found exactly among those names."""
+    referring = [
+        (name, col)
+        for name, table in TABLES.items()
+        if name in frames
+        for col in table.columns
+        if col.refers_to == target
+    ]
+    # Compare as arrow strings, every column that refers to the table at once (one
+    # lookup table of the names as listed, stripped, not one per column): a million
+    # names in a second's fraction. Only the few not found exactly are looked at.
+    known = pc.utf8_trim_whitespace(_chunked(frames[target][key])).combine_chunks()
+    values = [_chunked(frames[name][col.name]) for name, col in referring]
+    everywhere = pa.chunked_array([c for v in values for c in v.chunks], known.type)
+    unknown = _mask(pc.invert(pc.is_in(everywhere, value_set=known)))
+    return referring, values, known, unknown
 
 
 def _chunked(column: pd.Series) -> pa.ChunkedArray:
