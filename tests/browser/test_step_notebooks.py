@@ -154,6 +154,13 @@ def test_05_marble_jar(lab_server, browser_page, blocked_requests, artifacts):
     lab.click_button(page, "Save", within=form)
     lab.wait_for_text(page, "Saved in your journal", within=form)
     lab.chart_drawn(page, within=form, replacing=drawn)
+    # JupyterLab drew the charts itself (Vega), each named for screen readers by its title.
+    names = form.locator("[role='graphics-document']").evaluate_all(
+        "charts => charts.map(c => c.getAttribute('aria-label'))")
+    assert names[:2] == ["Chart: Each jar now. Marbles in minus marbles out, from the first "
+                         "moment on.", "Chart: How full each jar has been. One point per day: "
+                         "▲ more marbles went in than came out, ▼ more came out."]
+    assert form.locator(".vega-embed details, .vega-actions").count() == 0  # no menu to send
     lab.screenshot(page, artifacts / "notebook_05.png")
     assert added(path, before) == [{
         "date": "2026-09-06", "person": "Sam", "marbles": "-2",
