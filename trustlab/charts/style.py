@@ -151,9 +151,12 @@ def to_svg(chart: ChartType, *, validate: bool = True) -> str:
     str
         The SVG markup.
     """
-    return vl_convert.vegalite_to_svg(
-        chart.to_dict(validate=validate), config=_CONFIG["config"], allowed_base_urls=[]
-    )
+    return svg_of(chart.to_dict(validate=validate))
+
+
+def svg_of(spec: dict[str, Any]) -> str:
+    """A Vega-Lite ``spec`` (``chart.to_dict()``) drawn as SVG, loading no URL."""
+    return vl_convert.vegalite_to_svg(spec, config=_CONFIG["config"], allowed_base_urls=[])
 
 
 def lab_bundle(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

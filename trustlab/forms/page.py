@@ -140,14 +140,14 @@ def accessible(shown: Any) -> Any:
         return shown
     from ..charts import style
 
-    if alt.renderers.active == style._LAB_RENDERER:
-        return Drawn(*style.lab_bundle(shown.to_dict(validate=False)))
-    if alt.renderers.active != "svg":
+    if alt.renderers.active not in (style._LAB_RENDERER, "svg"):
         return shown
+    spec = shown.to_dict(validate=False)
+    if alt.renderers.active == style._LAB_RENDERER:
+        return Drawn(*style.lab_bundle(spec))
     from IPython.display import HTML
 
-    svg = style.to_svg(shown, validate=False)
-    words = style.chart_words(shown.to_dict(validate=False))
+    svg, words = style.svg_of(spec), style.chart_words(spec)
     source = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return HTML(f'<img alt="{_esc(words)}" src="data:image/svg+xml;base64,{source}">')
 
