@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from html import escape as html_escape
 
 import numpy as np
 import pandas as pd
@@ -599,6 +600,33 @@ def test_a_change_only_stands_out_if_it_survives_everything_that_was_checked(jou
     )
     # Four checks: 1/32 is no longer below 0.05 / 4, so nothing stands out as a change.
     assert insights.highlights(journal).empty
+
+
+def test_a_step_leads_with_what_stands_out_among_its_own_sentences(sample, journal):
+    from trustlab import workbook
+
+    for day in range(1, 11):
+        sample.add("marbles", date=f"2026-08-{day + 15:02d}", person="Dana", marbles=1)
+    said, top = insights.summary(sample, step=5)
+    assert said == insights.sentences(sample, step=5)
+    assert top.equals(insights.highlights(sample, step=5))
+    assert not top.empty and (top["step"] == 5).all() and set(top["sentence"]) <= set(said)
+    page = workbook._overview_html(sample, step=5)
+    assert page.startswith("<p><b>What stands out</b></p><ul")
+    assert (f"<details><summary>Everything trustlab noticed in this step ({len(said)})"
+            "</summary>") in page
+    lead = page.split("<details>")[0]
+    assert all(html_escape(sentence) in lead for sentence in top["sentence"])
+    # Allowing only for step 5's checks, not for every step's.
+    everything = insights.highlights(sample, limit=100)
+    assert len(top) >= (everything["step"] == 5).sum()
+    # Nothing stands out in a step: its sentences as they are, not folded away.
+    for step in range(1, 6):
+        if insights.highlights(journal, step=step).empty:
+            assert workbook._overview_html(journal, step=step) == workbook._sentences_html(
+                insights.sentences(journal, step=step))
+    with pytest.raises(ValueError, match="steps are numbered 1 to 5"):
+        insights.highlights(journal, step=6)
 
 
 def test_highlights_need_a_limit_of_zero_or_more(journal):

@@ -181,15 +181,11 @@ def page(journal: Journal) -> Page:
 def insights(journal: Journal, *, step: int | None = None) -> None:
     """What the journal shows, in a few plain sentences (for one step, or all).
 
-    For all steps, what stands out comes first (see :func:`highlights`), and
-    everything else trustlab noticed follows, folded. On a page with forms the
-    sentences are said again after every change.
+    What stands out comes first (see :func:`highlights`; for one step, among that
+    step's sentences), and everything else trustlab noticed follows, folded. On a
+    page with forms the sentences are said again after every change.
     """
-    if step is None:
-        _show_live(journal, "insights:None", lambda: _overview_html(journal))
-        return
-    _show_live(journal, f"insights:{step}",
-               lambda: _sentences_html(_insights.sentences(journal, step=step)))
+    _show_live(journal, f"insights:{step}", lambda: _overview_html(journal, step=step))
 
 
 @_needs_journal
@@ -199,12 +195,17 @@ def highlights(journal: Journal, *, limit: int = 5) -> None:
                lambda: _highlights_html(_insights.highlights(journal, limit=limit)))
 
 
-def _overview_html(journal: Journal) -> str:
-    said = _insights.sentences(journal)
-    top = _insights.highlights(journal)
-    if top.empty and len(said) == 1:
+def _overview_html(journal: Journal, *, step: int | None = None) -> str:
+    """What stands out first, then every sentence, folded (of one step, or of all).
+
+    A step's page with nothing standing out shows its sentences as they are: they are
+    what a person reads after each save there.
+    """
+    said, top = _insights.summary(journal, step=step)
+    if top.empty and (step is not None or len(said) == 1):
         return _sentences_html(said)
-    return (f"{_highlights_html(top)}<details><summary>Everything trustlab noticed "
+    where = "" if step is None else " in this step"
+    return (f"{_highlights_html(top)}<details><summary>Everything trustlab noticed{where} "
             f"({len(said):,})</summary>{_sentences_html(said)}</details>")
 
 

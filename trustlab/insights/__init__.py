@@ -48,7 +48,7 @@ from .lately import recent_changes
 from .qualities import qualities_check, quality_order
 from .roots import ALL_OR_NOTHING, BLAME_BANDS, blame_balance, triggers_by_origin
 from .self_trust import promises_kept, self_trust_rate
-from .sentences import highlights, sentences
+from .sentences import highlights, sentences, summary
 
 __all__ = [
     "ALL_OR_NOTHING",
@@ -77,5 +77,6 @@ __all__ = [
     "sentences",
     "short_label",
     "step_responses",
+    "summary",
     "triggers_by_origin",
 ]

@@ -71,6 +71,7 @@ def highlights(
     journal: Journal,
     *,
     limit: int = 5,
+    step: int | None = None,
     weeks: int = RECENT_WEEKS,
     as_of: datetime.date | str | None = None,
     max_people: int = 8,
@@ -94,6 +95,9 @@ def highlights(
         The open journal.
     limit
         At most this many sentences.
+    step
+        Only what stands out among one step's sentences (1-5), allowing for that
+        step's checks (what a step's page leads with); default every step.
     weeks, as_of, max_people, label_beliefs
         As for :func:`sentences`, whose sentences these are.
 
@@ -108,7 +112,39 @@ def highlights(
     """
     if limit < 0:
         raise ValueError(f"limit={limit!r}: ask for 0 or more highlights.")
-    said = _said(journal, None, weeks, as_of, max_people, label_beliefs)
+    return _standing_out(_said(journal, step, weeks, as_of, max_people, label_beliefs), limit)
+
+
+def summary(
+    journal: Journal,
+    *,
+    step: int | None = None,
+    limit: int = 5,
+    weeks: int = RECENT_WEEKS,
+    as_of: datetime.date | str | None = None,
+    max_people: int = 8,
+    label_beliefs: bool = True,
+) -> tuple[list[str], pd.DataFrame]:
+    """:func:`sentences` and :func:`highlights` together, worked out once (what a page shows).
+
+    Parameters
+    ----------
+    journal, step, limit, weeks, as_of, max_people, label_beliefs
+        As for :func:`highlights`.
+
+    Returns
+    -------
+    tuple
+        The sentences (as :func:`sentences` gives them) and what stands out among
+        them (as :func:`highlights` gives it).
+    """
+    if limit < 0:
+        raise ValueError(f"limit={limit!r}: ask for 0 or more highlights.")
+    said = _said(journal, step, weeks, as_of, max_people, label_beliefs)
+    return [s.text for s in said] or [_NOTHING_YET], _standing_out(said, limit)
+
+
+def _standing_out(said: list[_Said], limit: int) -> pd.DataFrame:
     cut = chance.holm([p for s in said for p in s.checks])
     picked = []
     for order, s in enumerate(said):
