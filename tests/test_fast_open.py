@@ -248,3 +248,29 @@ def test_a_line_break_inside_quotes_is_told_from_one_between_rows():
     assert csvread._break_inside_quotes(head('"a","b\nc"\n'))
     assert csvread._break_inside_quotes(head('"a","say ""hi""\nthen"\n'))
     assert not csvread._break_inside_quotes(head("a,b\nc,d\n"))
+
+
+@pytest.mark.parametrize("damage, problem", [
+    (None, None),
+    ("nul", "NUL character"),
+    ("quote", "quote"),
+    ("blank", None),
+])
+def test_bytes_counted_beside_the_read_decide_as_before(tmp_path, monkeypatch, damage, problem):
+    monkeypatch.setattr(csvread, "_COUNT_ASIDE", 1_000)  # count in a thread from 1 kB on
+    rows = [[f"{i:016x}", "2024-03-01", "Sam", "1", f"Moment {i}", ""] for i in range(400)]
+    text = _csv([["id", *MARBLES], *rows])
+    if damage == "nul":
+        text = text.replace("Moment 390", "Mom\x00ent 390")
+    elif damage == "quote":
+        text = text.replace('"Moment 390"', '"Moment 390')
+    elif damage == "blank":
+        text = text.replace('"Moment 390",""\n', '"Moment 390",""\n\n')
+    (tmp_path / "marbles.csv").write_text(text)
+    raw = csvread.read_table_file(tmp_path / "marbles.csv")
+    if problem is None:
+        assert not raw.problems and raw.data.num_rows == 400
+        assert raw.line_of(399) == (402 if damage == "blank" else 401)  # header: line 1
+    else:
+        assert any(problem in p.message for p in raw.problems), raw.problems
+        assert {p.line for p in raw.problems} & {392, 393}

@@ -13,7 +13,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,13 +100,15 @@ def read_table_file(path: Path, types: Mapping[str, pa.DataType] | None = None) 
                 "not_utf8",
             )])
         else:
-            counts = _ByteCounts.of(view)
-            if counts.nul:
+            # The bytes are counted while pyarrow reads (numpy lets go of the GIL), and
+            # the read is only trusted once the counts agree with it.
+            with _counting(view) as counts:
+                fast = _read_fast(buffer, view, counts, filename, types)
+            if counts.result().nul:
                 raw = RawTable(filename, [], pa.table({}),
                                problems=_find_nul(buffer.to_pybytes(), filename))
             else:
-                raw = (_read_fast(buffer, view, counts, filename, types)
-                       or _read_slow(buffer.to_pybytes(), filename))
+                raw = fast or _read_slow(buffer.to_pybytes(), filename)
         del view, buffer
     return raw
 
@@ -196,10 +200,26 @@ def _parse_header(first: bytes) -> list[str] | None:
     return [name.strip() for name in rows[0]] if rows else []
 
 
+_COUNT_ASIDE = 4 << 20
+"""Files from this size on are counted in a thread beside the read."""
+
+
+@contextmanager
+def _counting(view: np.ndarray) -> Iterator[Future[_ByteCounts]]:
+    """The file's :class:`_ByteCounts`, worked out beside whatever runs in the block."""
+    if len(view) < _COUNT_ASIDE:
+        done: Future[_ByteCounts] = Future()
+        done.set_result(_ByteCounts.of(view))
+        yield done
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trustlab-count") as pool:
+        yield pool.submit(_ByteCounts.of, view)
+
+
 def _read_fast(
     buffer: pa.Buffer,
     view: np.ndarray,
-    counts: _ByteCounts,
+    counting: Future[_ByteCounts],
     filename: str,
     types: Mapping[str, pa.DataType] | None = None,
 ) -> RawTable | None:
@@ -213,7 +233,7 @@ def _read_fast(
     trouble, too many or too few fields) takes the slow path, which finds and
     describes every problem with its line.
     """
-    if view[-1] != 10 or counts.quotes % 2:  # ends with LF; quotes balanced
+    if view[-1] != 10:  # ends with LF
         return None
     first, newline = _header_line(buffer[: 64 * 1024].to_pybytes())
     header = _parse_header(first)
@@ -231,13 +251,16 @@ def _read_fast(
         table = None
         if single_line:
             table = _pyarrow_read(buffer, names, column_types, multi_line=False)
-            if table is not None and counts.line_breaks != table.num_rows + 1:
+            if table is not None and counting.result().line_breaks != table.num_rows + 1:
                 table = None
         if table is None:
             table = _pyarrow_read(buffer, names, column_types, multi_line=True)
         if table is not None:
             break
     else:
+        return None
+    counts = counting.result()
+    if counts.quotes % 2 or counts.nul:  # quotes unbalanced, or not text: the slow path
         return None
     lines = None
     inside_text = counts.line_breaks - table.num_rows - 1  # breaks not ending the header or a row
