@@ -48,3 +48,14 @@ def folder_bytes(path: Path) -> dict[str, bytes]:
 def snapshot() -> Callable[[Path], dict[str, bytes]]:
     """``snapshot(folder)``: every file in the folder and its bytes, to compare later."""
     return folder_bytes
+
+
+@pytest.fixture
+def restore_altair():
+    """Put Altair's renderer and theme back as they were after the test."""
+    import altair as alt
+
+    renderer, theme = alt.renderers.active, alt.theme.active
+    yield
+    alt.renderers.enable(renderer)
+    alt.theme.enable(theme)

@@ -448,14 +448,6 @@ def test_to_svg_loads_nothing_from_the_internet():
         charts.to_svg(chart)
 
 
-@pytest.fixture
-def restore_altair():
-    renderer, theme = alt.renderers.active, alt.theme.active
-    yield
-    alt.renderers.enable(renderer)
-    alt.theme.enable(theme)
-
-
 def test_enable_offline(restore_altair, rich):
     charts.enable_offline()
     assert alt.theme.active == charts.THEME

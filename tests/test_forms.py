@@ -713,16 +713,6 @@ def test_a_button_with_nothing_to_wait_for_acts_at_once(journal):
     assert clicked == [1, 2]
 
 
-@pytest.fixture
-def restore_altair():
-    import altair as alt
-
-    renderer, theme = alt.renderers.active, alt.theme.active
-    yield
-    alt.renderers.enable(renderer)
-    alt.theme.enable(theme)
-
-
 def test_a_chart_goes_to_jupyterlab_as_vega_named_by_its_title(journal, restore_altair):
     charts.enable_offline()
     chart = charts.step_responses(journal)
