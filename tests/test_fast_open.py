@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustlab import csvread, derived_ids, open_journal, validate
+from trustlab.journal import inspect_journal
 
 MARBLES = ["date", "person", "marbles", "moment", "braving"]
 PEOPLE = ["person", "relationship", "era", "note"]
@@ -274,3 +275,40 @@ def test_bytes_counted_beside_the_read_decide_as_before(tmp_path, monkeypatch, d
     else:
         assert any(problem in p.message for p in raw.problems), raw.problems
         assert {p.line for p in raw.problems} & {392, 393}
+
+
+def test_lines_after_text_over_several_lines_are_right_when_a_problem_names_one(tmp_path):
+    rows = [[f"{i:016x}", "2024-03-01", "Sam", "1", f"Moment {i}", ""] for i in range(6)]
+    rows[1][4] = "Three\nlines\nhere"  # rows after it start two lines further down
+    rows[4][1] = "2024-02-30"  # no such day: line 1 + 4 + 1 + 2 = 8
+    rows[5][2] = "Samm"  # not in people.csv: line 9
+    (tmp_path / "marbles.csv").write_text(_csv([["id", *MARBLES], *rows]))
+    (tmp_path / "people.csv").write_text(_csv([["id", *PEOPLE],
+                                               ["a1", "Sam", "partner", "present", ""]]))
+    raw = csvread.read_table_file(tmp_path / "marbles.csv")
+    assert isinstance(raw.lines, csvread.Lines)  # worked out only when asked
+    assert [raw.line_of(i) for i in range(6)] == [2, 3, 6, 7, 8, 9]
+    found = inspect_journal(tmp_path).problems
+    assert {(p.line, p.column) for p in found} == {(8, "date"), (9, "person")}
+
+
+def test_a_large_table_checked_column_by_column_in_threads_finds_the_same(tmp_path,
+                                                                           monkeypatch):
+    rows = [[f"{i:016x}", "2024-03-01", "Sam", "1", f"Moment {i}", ""] for i in range(60_000)]
+    rows[10][1] = "2024-13-01"
+    rows[20_000][3] = "nine"
+    rows[59_999][5] = "bravery"
+    rows[30_000][0] = rows[29_999][0]  # an id twice
+    (tmp_path / "marbles.csv").write_text(_csv([["id", *MARBLES], *rows]))
+    (tmp_path / "people.csv").write_text(_csv([["id", *PEOPLE],
+                                               ["a1", "Sam", "partner", "present", ""]]))
+
+    def problems() -> list[tuple[int, str | None, str]]:
+        found = inspect_journal(tmp_path).problems
+        return sorted((p.line, p.column, p.code) for p in found)
+
+    threaded = problems()
+    monkeypatch.setattr(validate, "_PARALLEL_ROWS", 10**9)
+    assert threaded == problems()
+    assert [(line, column) for line, column, _ in threaded] == [
+        (12, "date"), (20_002, "marbles"), (30_002, "id"), (60_001, "braving")]

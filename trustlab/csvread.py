@@ -13,11 +13,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -35,6 +36,35 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 csv.field_size_limit(2**31 - 1)
 
 
+class Lines:
+    """The line each row starts on, worked out when first asked for.
+
+    Text over several lines moves every later row down; where exactly is only
+    needed to name a line in a problem, so a file read without any is spared the
+    work.
+    """
+
+    def __init__(self, make: Callable[[], np.ndarray]) -> None:
+        self._make: Callable[[], np.ndarray] | None = make
+        self._lines: np.ndarray | None = None
+
+    def array(self) -> np.ndarray:
+        if self._lines is None:
+            assert self._make is not None
+            self._lines = self._make()
+            self._make = None
+        return self._lines
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.array()[index]
+
+    def __len__(self) -> int:
+        return len(self.array())
+
+    def tolist(self) -> list[int]:
+        return self.array().tolist()
+
+
 @dataclass
 class RawTable:
     """A CSV file read as text.
@@ -47,7 +77,7 @@ class RawTable:
     filename: str
     header: list[str]
     data: pa.Table
-    lines: np.ndarray | None = None
+    lines: np.ndarray | Lines | None = None
     newline: str = "\n"
     bom: bool = False
     problems: list[Problem] = field(default_factory=list)
@@ -266,13 +296,19 @@ def _read_fast(
     inside_text = counts.line_breaks - table.num_rows - 1  # breaks not ending the header or a row
     if inside_text:
         # When every CR has an LF right after it, a CR in a text is part of a CR LF pair
-        # there (a closing quote would stand between them otherwise): counting LFs is enough.
+        # there (a closing quote would stand between them otherwise): counting LFs is enough,
+        # and which row each is in is only worked out if a line is asked for.
         lone_cr = counts.carriage_returns > counts.crlf
-        inside = _breaks_inside(table, inside_text, carriage_returns=lone_cr)
-        if inside is None:
-            return None  # blank lines, or lines pyarrow skipped: the slow path says where
-        lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
-        lines[1:] += np.cumsum(inside[:-1])
+        if lone_cr:
+            inside = _breaks_inside(table, inside_text, carriage_returns=True)
+            if inside is None:
+                return None  # blank lines, or lines pyarrow skipped: the slow path says where
+            lines = _first_lines(inside)
+        else:
+            if _feeds_inside(table, inside_text) != inside_text:
+                return None
+            lines = Lines(lambda: _first_lines(
+                _breaks_inside(table, inside_text, carriage_returns=False)))
     return RawTable(filename, header, table, lines=lines, newline=newline,
                     bom=first.startswith(BOM))
 
@@ -339,6 +375,34 @@ def _breaks_inside(table: pa.Table, expected: int, *, carriage_returns: bool) ->
         if found >= expected:
             break
     return total if found == expected else None
+
+
+def _first_lines(inside: np.ndarray | None) -> np.ndarray:
+    """The line each row starts on, from how many line breaks each row's text holds."""
+    assert inside is not None  # counted to add up before
+    lines = np.arange(2, len(inside) + 2, dtype=np.int64)
+    lines[1:] += np.cumsum(inside[:-1])
+    return lines
+
+
+def _feeds_inside(table: pa.Table, expected: int) -> int:
+    """Line feeds in the table's text, counted as :func:`_breaks_inside` finds them (the
+    largest text column first, stopping once ``expected`` are found), without saying
+    which row each is in."""
+    texts = [c for c in table.columns if pa.types.is_string(c.type)]
+    found = 0
+    for column in sorted(texts, key=lambda c: c.nbytes, reverse=True):
+        for chunk in column.chunks:
+            offsets_buffer, data_buffer = chunk.buffers()[1:3]
+            if not len(chunk) or data_buffer is None:
+                continue
+            offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=len(chunk) + 1,
+                                    offset=chunk.offset * 4)
+            data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]]
+            found += int(np.count_nonzero(data == 10))
+        if found >= expected:
+            break
+    return found
 
 
 def _add_breaks(chunk: pa.StringArray, total: np.ndarray, carriage_returns: bool) -> int:

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .csvread import Lines
 from .derived_ids import content_ids
 from .errors import Problem
 from .schema import ID, Column, Table
@@ -103,7 +107,7 @@ class Validated:
 
     frame: pd.DataFrame | None
     problems: list[Problem]
-    lines: np.ndarray
+    lines: np.ndarray | Lines
     derived_ids: bool = False
     """Some rows had no id (hand-made), so trustlab made one from the line number."""
 
@@ -145,10 +149,15 @@ def validate_rows(raw: RawTable, table: Table, *, entry: bool = False) -> Valida
             frame[col.name] = frame[col.name].astype("datetime64[ms]")
     ids, derived = _ids(raw, data, frame, line, problems)
     frame.insert(0, ID, ids.to_pandas())
+    lines: np.ndarray | Lines
     if entry:
         lines = np.zeros(len(rows), dtype=np.int64)
+    elif raw.lines is None:
+        lines = rows + 2
+    elif len(rows) == raw.data.num_rows:
+        lines = raw.lines  # worked out only if a problem names a line
     else:
-        lines = raw.lines[rows] if raw.lines is not None else rows + 2
+        lines = raw.lines[rows]  # repeated headers were dropped
     return Validated(frame, problems, lines, derived)
 
 
@@ -170,14 +179,27 @@ def validate_entry(table: Table, texts: dict[str, str]) -> tuple[dict, list[Prob
     return entry, problems
 
 
+_PARALLEL_ROWS = 50_000
+"""From this many rows, a table's columns are checked side by side."""
+
+
 def _check_columns(data: pa.Table, raw: RawTable, table: Table) -> dict:
-    """Each column's text, typed values and bad values, by column name."""
-    checked = {}
-    for col in table.columns:
+    """Each column's text, typed values and bad values, by column name.
+
+    On a large table the columns are checked in threads: the checks run in pyarrow,
+    which lets go of the GIL.
+    """
+
+    def check(col: Column) -> tuple[pa.ChunkedArray, pa.Array, Any]:
         values = data.column(f"c{raw.header.index(col.name)}")  # chunked: no copy
         array, bad = _CHECKS[col.kind](values, col)
-        checked[col.name] = values, array, bad
-    return checked
+        return values, array, bad
+
+    if data.num_rows < _PARALLEL_ROWS or (os.cpu_count() or 1) < 2:
+        return {col.name: check(col) for col in table.columns}
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1),
+                            thread_name_prefix="trustlab-check") as pool:
+        return dict(zip(table.column_names, pool.map(check, table.columns), strict=True))
 
 
 def _rules_out_repeated_header(table: Table, checked: dict) -> bool:

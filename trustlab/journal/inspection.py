@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import storage
+from ..csvread import Lines
 from ..errors import Problem
 from ..schema import ID, TABLES, Table
 from ..storage import RawTable
@@ -120,7 +121,7 @@ class _Loaded:
     frame: pd.DataFrame | None
     problems: list[Problem]
     signature: _Signature | None
-    lines: np.ndarray
+    lines: np.ndarray | Lines
     header: list[str] = field(default_factory=list)
     newline: str = "\n"
     torn: Problem | None = None
@@ -186,14 +187,24 @@ def inspect_journal(path: str | os.PathLike) -> Inspection:
     usable: dict[str, _Loaded] = {}
     # The files are read side by side: pyarrow's reader and numpy's checks let go of the
     # GIL, so on a journal with several large tables the cores share the work.
+    # The largest files start first, so no core waits for one at the end.
     with ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="trustlab-read") as pool:
-        every = list(pool.map(lambda table: _load(path, table), TABLES.values()))
+        started = {name: pool.submit(_load, path, table)
+                   for name, table in sorted(TABLES.items(), key=lambda t: -_size(path, t[1]))}
+        every = [started[name].result() for name in TABLES]
     for name, loaded in zip(TABLES, every, strict=True):
         problems += loaded.problems
         if loaded.frame is not None:
             usable[name] = loaded
     problems += _reference_warnings(usable)
     return Inspection(path, problems, usable)
+
+
+def _size(path: Path, table: Table) -> int:
+    try:
+        return (path / table.filename).stat().st_size
+    except OSError:
+        return 0
 
 
 def _reference_warnings(loaded: dict[str, _Loaded]) -> list[Problem]:
