@@ -291,24 +291,3 @@ def test_lines_after_text_over_several_lines_are_right_when_a_problem_names_one(
     found = inspect_journal(tmp_path).problems
     assert {(p.line, p.column) for p in found} == {(8, "date"), (9, "person")}
 
-
-def test_a_large_table_checked_column_by_column_in_threads_finds_the_same(tmp_path,
-                                                                           monkeypatch):
-    rows = [[f"{i:016x}", "2024-03-01", "Sam", "1", f"Moment {i}", ""] for i in range(60_000)]
-    rows[10][1] = "2024-13-01"
-    rows[20_000][3] = "nine"
-    rows[59_999][5] = "bravery"
-    rows[30_000][0] = rows[29_999][0]  # an id twice
-    (tmp_path / "marbles.csv").write_text(_csv([["id", *MARBLES], *rows]))
-    (tmp_path / "people.csv").write_text(_csv([["id", *PEOPLE],
-                                               ["a1", "Sam", "partner", "present", ""]]))
-
-    def problems() -> list[tuple[int, str | None, str]]:
-        found = inspect_journal(tmp_path).problems
-        return sorted((p.line, p.column, p.code) for p in found)
-
-    threaded = problems()
-    monkeypatch.setattr(validate, "_PARALLEL_ROWS", 10**9)
-    assert threaded == problems()
-    assert [(line, column) for line, column, _ in threaded] == [
-        (12, "date"), (20_002, "marbles"), (30_002, "id"), (60_001, "braving")]

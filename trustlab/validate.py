@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -109,7 +106,7 @@ class Validated:
     problems: list[Problem]
     lines: np.ndarray | Lines
     derived_ids: bool = False
-    """Some rows had no id (hand-made), so trustlab made one from the line number."""
+    """Some rows had no id (hand-made), so trustlab made one from their content."""
 
 
 def validate_rows(raw: RawTable, table: Table, *, entry: bool = False) -> Validated:
@@ -179,27 +176,14 @@ def validate_entry(table: Table, texts: dict[str, str]) -> tuple[dict, list[Prob
     return entry, problems
 
 
-_PARALLEL_ROWS = 50_000
-"""From this many rows, a table's columns are checked side by side."""
-
-
 def _check_columns(data: pa.Table, raw: RawTable, table: Table) -> dict:
-    """Each column's text, typed values and bad values, by column name.
-
-    On a large table the columns are checked in threads: the checks run in pyarrow,
-    which lets go of the GIL.
-    """
-
-    def check(col: Column) -> tuple[pa.ChunkedArray, pa.Array, Any]:
+    """Each column's text, typed values and bad values, by column name."""
+    checked = {}
+    for col in table.columns:
         values = data.column(f"c{raw.header.index(col.name)}")  # chunked: no copy
         array, bad = _CHECKS[col.kind](values, col)
-        return values, array, bad
-
-    if data.num_rows < _PARALLEL_ROWS or (os.cpu_count() or 1) < 2:
-        return {col.name: check(col) for col in table.columns}
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1),
-                            thread_name_prefix="trustlab-check") as pool:
-        return dict(zip(table.column_names, pool.map(check, table.columns), strict=True))
+        checked[col.name] = values, array, bad
+    return checked
 
 
 def _rules_out_repeated_header(table: Table, checked: dict) -> bool:

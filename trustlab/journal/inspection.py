@@ -211,12 +211,12 @@ def _reference_warnings(loaded: dict[str, _Loaded]) -> list[Problem]:
     frames = {name: table.frame for name, table in loaded.items()}
     lines = {name: table.lines for name, table in loaded.items()}
     found: list[Problem] = []
-    targets = [(target, key) for target, key in (("people", "person"), ("qualities", "quality"))
-               if target in frames]
-    # People and qualities are looked up side by side (pyarrow lets go of the GIL).
-    with ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="trustlab-names") as pool:
-        lookups = list(pool.map(lambda t: _not_found(frames, *t), targets))
-    for (target, _key), (referring, values, known, unknown) in zip(targets, lookups, strict=True):
+    for target, key in (("people", "person"), ("qualities", "quality")):
+        if target not in frames:
+            continue
+        # (One lookup at a time: pyarrow's is_in ran slower side by side, measured.)
+        referring, values, known, everywhere = _lookup(frames, target, key)
+        unknown = _unknown(everywhere, known)
         choices: list[str] | None = None  # the names sorted, for hints: made once, if needed
         start = 0
         for (name, col), column in zip(referring, values, strict=True):
@@ -254,11 +254,11 @@ def _reference_warnings(loaded: dict[str, _Loaded]) -> list[Problem]:
     return found
 
 
-def _not_found(
+def _lookup(
     frames: dict[str, pd.DataFrame], target: str, key: str
-) -> tuple[list[tuple[str, Any]], list[pa.ChunkedArray], pa.Array, np.ndarray]:
-    """The columns that refer to ``target``, their values, the names listed there, and
-    which values are not found exactly among those names."""
+) -> tuple[list[tuple[str, Any]], list[pa.ChunkedArray], pa.Array, pa.ChunkedArray]:
+    """The columns that refer to ``target``, their values, the names listed there
+    (stripped), and every referring value in one array."""
     referring = [
         (name, col)
         for name, table in TABLES.items()
@@ -272,8 +272,12 @@ def _not_found(
     known = pc.utf8_trim_whitespace(_chunked(frames[target][key])).combine_chunks()
     values = [_chunked(frames[name][col.name]) for name, col in referring]
     everywhere = pa.chunked_array([c for v in values for c in v.chunks], known.type)
-    unknown = _mask(pc.invert(pc.is_in(everywhere, value_set=known)))
-    return referring, values, known, unknown
+    return referring, values, known, everywhere
+
+
+def _unknown(values: pa.ChunkedArray, known: pa.Array) -> np.ndarray:
+    """Which of ``values`` are not among ``known``, exactly."""
+    return _mask(pc.invert(pc.is_in(values, value_set=known)))
 
 
 def _chunked(column: pd.Series) -> pa.ChunkedArray:
