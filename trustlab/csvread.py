@@ -45,15 +45,15 @@ class Lines:
     """
 
     def __init__(self, make: Callable[[], np.ndarray]) -> None:
-        self._make: Callable[[], np.ndarray] | None = make
+        self._make = make
         self._lines: np.ndarray | None = None
 
     def array(self) -> np.ndarray:
-        if self._lines is None:
-            assert self._make is not None
-            self._lines = self._make()
-            self._make = None
-        return self._lines
+        """The lines as an array (worked out on the first call; two threads may both)."""
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = self._make()
+        return lines
 
     def __getitem__(self, index: Any) -> Any:
         return self.array()[index]
