@@ -393,26 +393,29 @@ def _feeds_inside(table: pa.Table, expected: int) -> int:
     found = 0
     for column in sorted(texts, key=lambda c: c.nbytes, reverse=True):
         for chunk in column.chunks:
-            offsets_buffer, data_buffer = chunk.buffers()[1:3]
-            if not len(chunk) or data_buffer is None:
-                continue
-            offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=len(chunk) + 1,
-                                    offset=chunk.offset * 4)
-            data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]]
-            found += int(np.count_nonzero(data == 10))
+            texts = _text_bytes(chunk)
+            found += 0 if texts is None else int(np.count_nonzero(texts[1] == 10))
         if found >= expected:
             break
     return found
 
 
-def _add_breaks(chunk: pa.StringArray, total: np.ndarray, carriage_returns: bool) -> int:
-    """Add each text's line breaks in ``chunk`` to ``total``; return how many there were."""
+def _text_bytes(chunk: pa.StringArray) -> tuple[np.ndarray, np.ndarray] | None:
+    """A string chunk's offsets and the bytes of its texts, without copying (None if empty)."""
     offsets_buffer, data_buffer = chunk.buffers()[1:3]
     if not len(chunk) or data_buffer is None:
-        return 0
+        return None
     offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=len(chunk) + 1,
                             offset=chunk.offset * 4)
-    data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]]
+    return offsets, np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]]
+
+
+def _add_breaks(chunk: pa.StringArray, total: np.ndarray, carriage_returns: bool) -> int:
+    """Add each text's line breaks in ``chunk`` to ``total``; return how many there were."""
+    texts = _text_bytes(chunk)
+    if texts is None:
+        return 0
+    offsets, data = texts
     first = offsets[0]
     breaks = np.flatnonzero(data == 10) + first
     if carriage_returns:
