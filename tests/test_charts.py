@@ -379,6 +379,30 @@ def test_count_axes_show_whole_numbers_only(rich, make, field):
     assert any("axis" in e for e in found)
 
 
+def _axis_labels(svg: str) -> list[list[str]]:
+    """The labels of each axis drawn in ``svg``, axis by axis."""
+    groups = re.findall(r'<g class="mark-text role-axis-label"[^>]*>(.*?)</g>', svg)
+    return [re.findall(r"<text[^>]*>([^<]*)</text>", group) for group in groups]
+
+
+@pytest.mark.parametrize("net", [[1], [2], [1, 1, 1], [2, -3], [-1]])
+def test_small_counts_are_labelled_once_each(journal, net):
+    """On a span of one or two marbles Vega picks half steps despite tickMinStep; drawn,
+    the labels must still be whole numbers, each once (not "0 1 1 2 2")."""
+    journal.add("people", person="Dana", relationship="partner", era="present")
+    for day, marbles in enumerate(net, start=1):
+        journal.add("marbles", date=f"2026-11-{day:02d}", person="Dana", marbles=marbles,
+                    moment="A small moment")
+    for make in (charts.marble_jar, charts.current_jars):
+        counts = [
+            labels for labels in _axis_labels(charts.to_svg(make(journal)))
+            if labels and all(re.fullmatch(r"[−-]?\d+", label) for label in labels)
+        ]
+        assert counts, f"{make.__name__}: no axis of counts drawn"
+        for labels in counts:
+            assert len(labels) == len(set(labels)) >= 2, f"{make.__name__}: {labels}"
+
+
 # --- sizes --------------------------------------------------------------------------------
 
 

@@ -36,8 +36,19 @@ _PERIOD_WORDS: dict[str, tuple[str, str]] = {
     "Y": ("Year", "%Y"),
 }
 _WIDTH, _HEIGHT = 520, 260
-_WHOLE = alt.Axis(tickMinStep=1, format="d")
-"""The axis of a count: whole-number ticks only (never 0.5 of a trigger)."""
+_BETWEEN_WHOLE = "datum.value % 1 !== 0"
+_WHOLE = alt.Axis(
+    tickMinStep=1,
+    format="d",
+    labelExpr=f"{_BETWEEN_WHOLE} ? '' : datum.label",
+    tickOpacity={"condition": {"test": _BETWEEN_WHOLE, "value": 0}, "value": 1},
+    gridOpacity={"condition": {"test": _BETWEEN_WHOLE, "value": 0}, "value": 1},
+)
+"""The axis of a count: whole numbers only (never 0.5 of a trigger).
+
+``tickMinStep`` is only a hint: on a span of one or two Vega still picks half steps
+(0, 0.5, 1, 1.5, 2, labelled "0 1 1 2 2"), so a tick between whole numbers is drawn
+with no label, no tick mark and no grid line."""
 
 
 # --- people ----------------------------------------------------------------------
