@@ -417,8 +417,8 @@ def test_trigger_intensity_that_clearly_fell(journal):
     assert (intensity["recent"], intensity["before"], intensity["direction"]) == (3.5, 8, "lower")
     assert intensity["p"] == pytest.approx(2 / 184756)  # C(20, 10) splits, the two extremes
     assert (
-        "Over the last four weeks they have clearly felt less intense than before (on average "
-        "3.5 out of 10 over 10 triggers, against 8.0 over 10)."
+        "Over the last four weeks your triggers have clearly felt less intense than before "
+        "(on average 3.5 out of 10 over 10 triggers, against 8.0 over 10)."
     ) in insights.sentences(journal, step=1)
 
 

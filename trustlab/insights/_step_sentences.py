@@ -456,9 +456,12 @@ def _intensity_sentence(change: pd.Series, weeks: int) -> list[_Said]:
     )
     lately = _lately(weeks).capitalize()
     if change["direction"] == "too_few":
-        text = f"{lately} they felt {counts} before: too early to tell whether that is a change."
+        text = (
+            f"{lately} your triggers felt {counts} before: too early to tell whether that "
+            "is a change."
+        )
         return [_Said(text, 1, checks=(change["p"],))]
     how = "more intense" if change["direction"] == "higher" else "less intense"
-    text = f"{lately} they have clearly felt {how} than before ({counts})."
+    text = f"{lately} your triggers have clearly felt {how} than before ({counts})."
     why = f"A clear change in how intense triggers felt: {counts} before, {_BEYOND_CHANCE}."
     return [_Said(text, 1, 2, why, claims=(change["p"],), checks=(change["p"],))]
