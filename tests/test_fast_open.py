@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from conftest import ids_by_definition, text_hash_by_definition
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,16 +21,6 @@ from trustlab.journal import inspect_journal
 
 MARBLES = ["date", "person", "marbles", "moment", "braving"]
 PEOPLE = ["person", "relationship", "era", "note"]
-
-
-def _ids_by_definition(frame: pd.DataFrame) -> list[str]:
-    """What a derived id is: pandas' hash of the row, and -2, -3, … for later copies."""
-    seen: dict[int, int] = {}
-    ids = []
-    for h in pd.util.hash_pandas_object(frame, index=False):
-        seen[h] = seen.get(h, 0) + 1
-        ids.append(f"L{int(h):016x}" + (f"-{seen[h]}" if seen[h] > 1 else ""))
-    return ids
 
 
 def _csv(rows: list[list[str]], *, newline: str = "\n", quoting: int = csv.QUOTE_ALL) -> str:
@@ -63,7 +54,7 @@ def test_derived_ids_match_their_definition_on_tricky_text(rows, newline, quotin
         path = Path(folder) / "marbles.csv"
         path.write_bytes(("\ufeff" if bom else "").encode() + text.encode("utf-8"))
         frame = open_journal(folder).table("marbles")
-    assert frame["id"].tolist() == _ids_by_definition(frame.drop(columns="id"))
+    assert frame["id"].tolist() == ids_by_definition(frame.drop(columns="id"))
 
 
 def test_large_tables_hash_their_columns_side_by_side_to_the_same_ids():
@@ -75,18 +66,58 @@ def test_large_tables_hash_their_columns_side_by_side_to_the_same_ids():
         "marbles": rng.integers(-5, 6, n),
         "moment": pd.Series([f"moment, \"{i % 977}\"\n" for i in range(n)], dtype="str"),
     })
-    expected = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    assert (derived_ids.row_hashes(frame) == expected).all()
+    one_by_one = derived_ids._combine([derived_ids._column_hashes(frame[c]) for c in frame])
+    assert (derived_ids.row_hashes(frame) == one_by_one).all()
     assert (derived_ids.row_hashes(frame.iloc[:, :1]) == pd.util.hash_pandas_object(
-        frame.iloc[:, :1], index=False).to_numpy()).all()
-    assert derived_ids.content_ids(frame).to_pylist() == _ids_by_definition(frame)
+        frame.iloc[:, :1], index=False).to_numpy()).all()  # a date's hash is pandas'
+    assert derived_ids.content_ids(frame).to_pylist() == ids_by_definition(frame)
+
+
+_ANY_TEXT = st.one_of(st.none(), st.text(max_size=40), st.text(alphabet="ab\x00\n", max_size=20))
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=st.lists(_ANY_TEXT, max_size=30), start=st.integers(0, 5), large=st.booleans())
+def test_text_hashes_follow_their_definition(texts, start, large):
+    """Whatever the texts (empty, NUL bytes, any Unicode, missing), wherever the array
+    starts in its buffer and however its offsets are stored."""
+    values = pa.array(["padding"] * start + texts, pa.large_string() if large else pa.string())
+    values = values.slice(start)
+    expected = [text_hash_by_definition(t) for t in texts]
+    assert derived_ids.text_hashes(values).tolist() == expected
+
+
+def test_text_hashes_of_long_texts_and_of_texts_that_end_the_buffer():
+    texts = ["x" * 5_000, "é" * 33, "", "abcdefgh", "abcdefgh\x00", "a", "a\x00", "ab" * 9]
+    values = pa.array(texts)
+    assert derived_ids.text_hashes(values).tolist() == [text_hash_by_definition(t) for t in texts]
+    # the same texts, each alone at the end of its own buffer
+    for t in texts:
+        assert derived_ids.text_hashes(pa.array([t])).tolist() == [text_hash_by_definition(t)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(min_size=1, max_size=60), at=st.integers(0, 59), byte=st.integers(0, 255))
+def test_texts_that_differ_in_one_byte_never_share_a_hash(text, at, byte):
+    data = bytearray(text.encode("utf-8"))
+    at %= len(data)
+    if data[at] == byte:
+        return
+    data[at] = byte
+    before = text.encode("utf-8")
+    offsets = np.array([0, len(before), 2 * len(before)], dtype=np.int32)
+    values = pa.Array.from_buffers(  # not checked as UTF-8: any byte may change
+        pa.string(), 2, [None, pa.py_buffer(offsets), pa.py_buffer(before + bytes(data))]
+    )
+    first, second = derived_ids.text_hashes(values).tolist()
+    assert first != second
 
 
 def test_many_copies_are_numbered_in_file_order_past_nine():
     frame = pd.DataFrame({"moment": ["same"] * 12 + ["other", "same"]})
     ids = derived_ids.content_ids(frame)
     assert ids.type == pa.large_string()
-    assert ids.to_pylist() == _ids_by_definition(frame)
+    assert ids.to_pylist() == ids_by_definition(frame)
     assert [i[17:] for i in ids.to_pylist()] == ["", *(f"-{k}" for k in range(2, 13)), "", "-13"]
 
 
@@ -114,7 +145,7 @@ def test_rows_without_ids_among_rows_with_them_get_ids_from_their_content(journa
     (journal_dir / "marbles.csv").write_text(_csv(rows))
     frame = open_journal(journal_dir).table("marbles")
     missing = [i for i in range(30) if i % 3]
-    expected = _ids_by_definition(frame.drop(columns="id").iloc[missing])
+    expected = ids_by_definition(frame.drop(columns="id").iloc[missing])
     assert frame["id"].iloc[missing].tolist() == expected
     assert frame["id"].iloc[::3].tolist() == [f"e{i:015x}" for i in range(0, 30, 3)]
 

@@ -1,9 +1,13 @@
 """Ids for entries saved without one (a journal made by hand), made from their content.
 
-A derived id is ``L`` and the 16 hex digits of pandas' hash of the entry's fields
-(``pandas.util.hash_pandas_object(frame, index=False)``), and ``-2``, ``-3``, … for
-the second, third, … copy of an identical entry, in file order. Everything works on
-whole columns, and only the copies of repeated entries are looked at one by one.
+A derived id is ``L`` and the 16 hex digits of a 64-bit hash of the entry's fields
+(:func:`row_hashes`), and ``-2``, ``-3``, … for the second, third, … copy of an
+identical entry, in file order. Everything works on whole columns, and only the
+copies of repeated entries are looked at one by one.
+
+Entries that differ in a single date or number, or in a single byte of one text,
+never share a hash (each step of the hash is one-to-one for a fixed rest of the
+entry); any other two share one only by chance, about once in 2**64.
 """
 
 from __future__ import annotations
@@ -54,21 +58,130 @@ _PARALLEL_ROWS = 50_000
 
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """``pandas.util.hash_pandas_object(frame, index=False)``, sooner on a large table.
+    """A 64-bit hash of each row: its columns' hashes combined as pandas combines them.
 
-    pandas hashes the columns one after the other and combines them. Here, on a
-    large table, each column is hashed in its own thread (pandas and pyarrow let
-    go of the GIL while they hash), then combined exactly as pandas combines them.
+    A text column is hashed by :func:`text_hashes`; any other column (dates,
+    numbers) by ``pandas.util.hash_pandas_object(column, index=False)``. On a large
+    table each column is hashed in its own thread (numpy and pandas let go of the GIL).
     """
     columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
+    if not columns:
+        raise ValueError("a row with no fields has no content to hash")
     workers = min(len(columns), os.cpu_count() or 1)
     if len(frame) < _PARALLEL_ROWS or workers < 2:
-        return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+        return _combine([_column_hashes(column) for column in columns])
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trustlab-hash") as pool:
-        hashed = list(pool.map(
-            lambda column: pd.util.hash_pandas_object(column, index=False).to_numpy(), columns
-        ))
-    return _combine(hashed)
+        return _combine(list(pool.map(_column_hashes, columns)))
+
+
+def _column_hashes(column: pd.Series) -> np.ndarray:
+    if pd.api.types.is_string_dtype(column.dtype) and not isinstance(
+        column.dtype, pd.CategoricalDtype
+    ):
+        values = pa.array(column, from_pandas=True)
+        chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+        if len(chunks) == 1:
+            return text_hashes(chunks[0])
+        return np.concatenate([text_hashes(chunk) for chunk in chunks])
+    return pd.util.hash_pandas_object(column, index=False).to_numpy()
+
+
+# Constants of SplitMix64 / MurmurHash3's finaliser (odd, so multiplying by one is
+# one-to-one modulo 2**64).
+_SEED = np.uint64(0x2545F4914F6CDD1D)
+_MIX = np.uint64(0xBF58476D1CE4E5B9)
+_LENGTH = np.uint64(0x94D049BB133111EB)
+_NULL = np.uint64(0x9E3779B97F4A7C15)
+_SHIFT_29, _SHIFT_30 = np.uint64(29), np.uint64(30)
+_SHIFT_27, _SHIFT_31 = np.uint64(27), np.uint64(31)
+_KEEP = np.array([2**64 - 1] + [(1 << (8 * r)) - 1 for r in range(1, 8)], dtype=np.uint64)
+"""The bytes a text's last word keeps, by its length modulo 8 (0: all eight)."""
+
+
+def text_hashes(values: pa.Array) -> np.ndarray:
+    """A 64-bit hash of each text in ``values`` (arrow strings), from its UTF-8 bytes.
+
+    By definition, for a text of ``n`` bytes read as little-endian 64-bit words
+    ``w0, w1, …`` (the last padded with zero bytes), starting from ``h = SEED``:
+    ``h = (h ^ w) * MIX`` then ``h ^= h >> 29`` for each word in turn (all modulo
+    2**64), then ``h ^= n * LENGTH``, then MurmurHash3's 64-bit finaliser. A missing
+    value hashes as the finaliser of ``NULL``.
+
+    Every text takes its k-th step at once, the longest texts first, so the work is
+    a few numpy operations per word of the longest text, not a loop over texts.
+    """
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        raise TypeError(f"text_hashes needs text, not {values.type}")
+    n = len(values)
+    offset_type = np.int64 if pa.types.is_large_string(values.type) else np.int32
+    _, offsets_buffer, data_buffer = values.buffers()
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    offsets = np.frombuffer(offsets_buffer, dtype=offset_type, count=n + 1,
+                            offset=values.offset * np.dtype(offset_type).itemsize)
+    starts = offsets[:-1].astype(np.int64)
+    lengths = np.diff(offsets).astype(np.int64)
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else None
+    hashes = np.empty(n, dtype=np.uint64)
+    # Texts whose last word would read past the end of the data are hashed from a
+    # padded copy of their bytes (a few at most, at the end).
+    ends = starts + lengths
+    size = 0 if data is None else len(data)
+    safe = int(np.searchsorted(ends, size - 8, side="right")) if size >= 8 else 0
+    if safe:
+        hashes[:safe] = _absorb(data, starts[:safe], lengths[:safe])
+    if safe < n:
+        first = int(starts[safe])
+        tail = np.zeros(int(ends[-1]) - first + 8, dtype=np.uint8)
+        if data is not None:
+            tail[: len(tail) - 8] = data[first : int(ends[-1])]
+        hashes[safe:] = _absorb(tail, starts[safe:] - first, lengths[safe:])
+    if values.null_count:
+        hashes[np.asarray(values.is_null())] = _finish(np.array([_NULL]))[0]
+    return hashes
+
+
+def _absorb(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """:func:`text_hashes` of the texts at ``starts`` in ``data``, which holds at least
+    eight bytes from each text's last word on."""
+    n = len(starts)
+    # Every 8 bytes from each position, as one little-endian number: word i is data[i:i + 8].
+    words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+    n_words = (lengths + 7) >> 3
+    longest = int(n_words.max())
+    if longest < 2**16:  # numpy sorts 16-bit keys by radix, in one pass
+        order = np.argsort((longest - n_words).astype(np.uint16), kind="stable")
+    else:
+        order = np.argsort(-n_words, kind="stable")
+    at = starts[order]
+    length = lengths[order]
+    h = np.full(n, _SEED, dtype=np.uint64)
+    # still[k]: how many texts have more than k words (the first that many, in this order)
+    still = n - np.cumsum(np.bincount(n_words, minlength=longest + 1))
+    for k in range(longest):
+        m, ending = int(still[k]), int(still[k + 1])
+        word = words[at[:m]]
+        if ending < m:  # these texts end in this word: keep only their bytes
+            word[ending:] &= _KEEP[length[ending:m] & 7]
+        at[:m] += 8
+        state = h[:m]
+        state ^= word
+        state *= _MIX
+        state ^= state >> _SHIFT_29
+    h ^= length.view(np.uint64) * _LENGTH
+    out = np.empty(n, dtype=np.uint64)
+    out[order] = _finish(h)
+    return out
+
+
+def _finish(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser (one-to-one), in place."""
+    h ^= h >> _SHIFT_30
+    h *= _MIX
+    h ^= h >> _SHIFT_27
+    h *= _LENGTH
+    h ^= h >> _SHIFT_31
+    return h
 
 
 def _combine(hashed: list[np.ndarray]) -> np.ndarray:
