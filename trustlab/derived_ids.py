@@ -61,17 +61,27 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     """A 64-bit hash of each row: its columns' hashes combined as pandas combines them.
 
     A text column is hashed by :func:`text_hashes`; any other column (dates,
-    numbers) by ``pandas.util.hash_pandas_object(column, index=False)``. On a large
-    table each column is hashed in its own thread (numpy and pandas let go of the GIL).
+    numbers) by ``pandas.util.hash_pandas_object(column, index=False)``. Each value's
+    hash depends on that value alone, so a large table is hashed in blocks of rows,
+    column by column, side by side in threads (numpy and pandas let go of the GIL):
+    the long free text, the slowest to hash, is shared out too.
     """
     columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
     if not columns:
         raise ValueError("a row with no fields has no content to hash")
-    workers = min(len(columns), os.cpu_count() or 1)
-    if len(frame) < _PARALLEL_ROWS or workers < 2:
+    n = len(frame)
+    workers = os.cpu_count() or 1
+    if n < _PARALLEL_ROWS or workers < 2:
         return _combine([_column_hashes(column) for column in columns])
+    step = -(-n // (2 * workers))
+    parts = [(column, start) for column in columns for start in range(0, n, step)]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trustlab-hash") as pool:
-        return _combine(list(pool.map(_column_hashes, columns)))
+        hashed = list(pool.map(lambda part: _column_hashes(part[0].iloc[part[1]:part[1] + step]),
+                               parts))
+    per_column = len(hashed) // len(columns)
+    return _combine([
+        np.concatenate(hashed[i : i + per_column]) for i in range(0, len(hashed), per_column)
+    ])
 
 
 def _column_hashes(column: pd.Series) -> np.ndarray:
