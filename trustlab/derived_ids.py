@@ -38,16 +38,22 @@ def content_ids(frame: pd.DataFrame) -> pa.Array:
     text = np.empty((n, 17), dtype=np.uint8)
     text[:, 0] = ord("L")
     text[:, 1:] = np.frombuffer(digits, dtype=np.uint8).reshape(n, 16)
-    data = text.reshape(-1)
+    data: np.ndarray | bytes = text.reshape(-1)
     lengths = np.full(n, 17, dtype=np.int64)
     rows, nth = _copies(hashes)
     if len(rows):
-        # Write "-2", "-3", ... after the hex digits of each later copy.
-        suffixes = [f"-{k}" for k in nth.tolist()]
-        extra = np.fromiter(map(len, suffixes), dtype=np.int64, count=len(suffixes))
-        lengths[rows] += extra
-        added = np.frombuffer("".join(suffixes).encode("ascii"), dtype=np.uint8)
-        data = np.insert(data, np.repeat((rows + 1) * 17, extra), added)
+        # Write "-2", "-3", ... after the hex digits of each later copy: the ids between
+        # two copies are copied as one piece.
+        suffixes = [f"-{k}".encode("ascii") for k in nth.tolist()]
+        lengths[rows] += np.fromiter(map(len, suffixes), dtype=np.int64, count=len(suffixes))
+        whole = memoryview(text.reshape(-1))
+        pieces: list[bytes | memoryview] = []
+        done = 0
+        for end, suffix in zip(((rows + 1) * 17).tolist(), suffixes, strict=True):
+            pieces += (whole[done:end], suffix)
+            done = end
+        pieces.append(whole[done:])
+        data = b"".join(pieces)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
@@ -218,10 +224,12 @@ def _copies(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     repeated = ordered[1:][same_as_before]
     # Only the rows whose content repeats take part. A table of the hashes' low bits
     # picks them out in one pass, with a few others, which count as first copies below.
-    low = np.uint64((1 << _LOW_BITS) - 1)
+    low = np.uint32((1 << _LOW_BITS) - 1)
     table = np.zeros(1 << _LOW_BITS, dtype=bool)
-    table[(repeated & low).astype(np.intp)] = True
-    involved = np.flatnonzero(table[(hashes & low).astype(np.intp)])
+    table[repeated.astype(np.uint32) & low] = True  # (astype keeps the low 32 bits)
+    slots = hashes.astype(np.uint32)
+    slots &= low
+    involved = np.flatnonzero(table[slots])
     same = hashes[involved]
     nth = pd.Series(same).groupby(same, sort=False).cumcount().to_numpy() + 1
     later = nth > 1
