@@ -270,7 +270,8 @@ def _may_repeat(ids: pa.Array) -> bool:
     offsets, data = ids.buffers()[1], ids.buffers()[2]
     start = np.frombuffer(offsets, dtype=np.int32, count=1)[0]
     words = np.frombuffer(data, dtype="<u8", count=2 * n, offset=int(start)).reshape(n, 2)
-    keys = words[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ words[:, 1]
+    keys = words[:, 0] * np.uint64(0x9E3779B97F4A7C15)  # one array, changed in place
+    keys ^= words[:, 1]
     keys.sort()
     return bool((keys[1:] == keys[:-1]).any())
 
@@ -289,8 +290,10 @@ def _mask(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
 def _check_text(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
     bad: list[_Bad] = []
     if col.required:
-        blank = _mask(pc.or_(pc.equal(values, ""), pc.utf8_is_space(values)))
-        for i in np.flatnonzero(blank):
+        blank = pc.or_(pc.equal(values, ""), pc.utf8_is_space(values))
+        if not pc.any(blank).as_py():
+            return values, bad
+        for i in np.flatnonzero(_mask(blank)):
             bad.append(_Bad(int(i), values[int(i)].as_py(),
                             f"{col.name} is required and cannot be empty.", "required"))
     return values, bad
@@ -348,7 +351,7 @@ def _check_int(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     else:
-        if not _mask(_outside(numbers, col)).any():
+        if not _any_outside(numbers, col):
             return numbers, []
     if not pa.types.is_string(values.type):  # parsed by the reader, but out of range
         values = pc.cast(values, pa.string())
@@ -386,6 +389,18 @@ def _check_int(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
                 msg = f"{number} is out of range; expected {col.expected()}."
             bad.append(_Bad(int(i), values[int(i)].as_py(), msg, "out_of_range"))
     return numbers, bad
+
+
+def _any_outside(numbers: pa.Array, col: Column) -> bool:
+    """Whether any number is out of ``col``'s range (or 0 where it may not be): one pass
+    for the smallest and largest, and one for zeros only where they are refused."""
+    low, high = (value.as_py() for value in pc.min_max(numbers).values())
+    if low is not None and (
+        (col.minimum is not None and low < col.minimum)
+        or (col.maximum is not None and high > col.maximum)
+    ):
+        return True
+    return bool(col.nonzero and pc.any(pc.equal(numbers, 0)).as_py())
 
 
 def _outside(numbers: pa.Array, col: Column) -> pa.Array:
