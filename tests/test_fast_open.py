@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import tempfile
 from pathlib import Path
 
@@ -58,14 +59,20 @@ def test_derived_ids_match_their_definition_on_tricky_text(rows, newline, quotin
 
 
 def test_large_tables_hash_their_columns_side_by_side_to_the_same_ids():
+    """In blocks of rows, in threads, and from text in several chunks (as pyarrow's CSV
+    reader gives it), every row's hash is the one its content defines."""
     n = derived_ids._PARALLEL_ROWS + 1_234
     rng = np.random.default_rng(7)
+    moments = [f"moment, \"{i % 977}\"\n" + "long " * (i % 13) for i in range(n)]
+    cuts = [0, 7, 20_000, 20_001, 41_000, n]
+    chunked = pa.chunked_array([pa.array(moments[a:b]) for a, b in itertools.pairwise(cuts)])
     frame = pd.DataFrame({
         "date": pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 900, n), "D"),
         "person": pd.Series(rng.choice(["Sam", "Zoë", "", "Dana 🍲"], n), dtype="str"),
         "marbles": rng.integers(-5, 6, n),
-        "moment": pd.Series([f"moment, \"{i % 977}\"\n" for i in range(n)], dtype="str"),
+        "moment": pd.Series(pd.arrays.ArrowStringArray(chunked), dtype="str"),
     })
+    assert pa.array(frame["moment"]).num_chunks == 5
     one_by_one = derived_ids._combine([derived_ids._column_hashes(frame[c]) for c in frame])
     assert (derived_ids.row_hashes(frame) == one_by_one).all()
     assert (derived_ids.row_hashes(frame.iloc[:, :1]) == pd.util.hash_pandas_object(
