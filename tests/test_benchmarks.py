@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from conftest import ids_by_definition
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference_ids import ids_by_definition
 
 import trustlab
 from benchmarks import generate, report, suite, timing

@@ -13,9 +13,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from conftest import ids_by_definition, text_hash_by_definition
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference_ids import ids_by_definition, text_hash_by_definition
 
 from trustlab import csvread, derived_ids, open_journal, validate
 from trustlab.journal import inspect_journal
