@@ -36,7 +36,7 @@ def ids_by_definition(frame: pd.DataFrame) -> list[str]:
     columns = [
         np.array([text_hash_by_definition(None if pd.isna(v) else v) for v in frame[name]],
                  dtype=np.uint64)
-        if pd.api.types.is_string_dtype(frame[name].dtype)
+        if isinstance(frame[name].dtype, pd.StringDtype)
         else pd.util.hash_pandas_object(frame[name], index=False).to_numpy()
         for name in frame.columns
     ]

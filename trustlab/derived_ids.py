@@ -66,8 +66,8 @@ _PARALLEL_ROWS = 50_000
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     """A 64-bit hash of each row: its columns' hashes combined as pandas combines them.
 
-    A text column is hashed by :func:`text_hashes`; any other column (dates,
-    numbers) by ``pandas.util.hash_pandas_object(column, index=False)``. Each value's
+    A text column (pandas' ``str``) is hashed by :func:`text_hashes`; any other
+    column (dates, numbers) by ``pandas.util.hash_pandas_object(column, index=False)``. Each value's
     hash depends on that value alone, so a large table is hashed in blocks of rows,
     column by column, side by side in threads (numpy and pandas let go of the GIL):
     the long free text, the slowest to hash, is shared out too.
@@ -91,14 +91,12 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _column_hashes(column: pd.Series) -> np.ndarray:
-    if pd.api.types.is_string_dtype(column.dtype) and not isinstance(
-        column.dtype, pd.CategoricalDtype
-    ):
+    """One column's hashes: :func:`text_hashes` for a text column (pandas' ``str``),
+    pandas' hash for anything else."""
+    if isinstance(column.dtype, pd.StringDtype):
         values = pa.array(column, from_pandas=True)
         chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-        if len(chunks) == 1:
-            return text_hashes(chunks[0])
-        return np.concatenate([text_hashes(chunk) for chunk in chunks])
+        return np.concatenate([text_hashes(chunk) for chunk in chunks] or [np.zeros(0, np.uint64)])
     return pd.util.hash_pandas_object(column, index=False).to_numpy()
 
 
