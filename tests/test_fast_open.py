@@ -94,8 +94,25 @@ def test_text_hashes_follow_their_definition(texts, start, large):
     assert derived_ids.text_hashes(values).tolist() == expected
 
 
+def test_one_very_long_text_takes_a_few_steps_not_one_per_word(monkeypatch):
+    steps = []
+    absorb = derived_ids._absorb
+
+    def counting(data, starts, lengths):
+        steps.append(int(((lengths + 7) >> 3).max()))
+        return absorb(data, starts, lengths)
+
+    monkeypatch.setattr(derived_ids, "_absorb", counting)
+    text = "I wrote it all down, every word of it. " * 50_000  # about 2 MB
+    assert derived_ids.text_hashes(pa.array([text, "short"])).tolist() == [
+        text_hash_by_definition(text), text_hash_by_definition("short")]
+    assert max(steps) <= derived_ids._PIECE // 8
+    assert sum(steps) < 1_000  # one step per word would be about 250,000
+
+
 def test_text_hashes_of_long_texts_and_of_texts_that_end_the_buffer():
     texts = ["x" * 5_000, "é" * 33, "", "abcdefgh", "abcdefgh\x00", "a", "a\x00", "ab" * 9]
+    texts += ["p" * 512, "p" * 513, "q" * 1_024, "long, " * 7_000]  # in pieces; pieces of pieces
     values = pa.array(texts)
     assert derived_ids.text_hashes(values).tolist() == [text_hash_by_definition(t) for t in texts]
     # the same texts, each alone at the end of its own buffer

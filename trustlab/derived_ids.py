@@ -112,17 +112,25 @@ _KEEP = np.array([2**64 - 1] + [(1 << (8 * r)) - 1 for r in range(1, 8)], dtype=
 """The bytes a text's last word keeps, by its length modulo 8 (0: all eight)."""
 
 
+_PIECE = 512
+"""A text longer than this many bytes is hashed in pieces of this size, and then the
+pieces' hashes are hashed: one long text cannot make hashing take a step per word."""
+
+
 def text_hashes(values: pa.Array) -> np.ndarray:
     """A 64-bit hash of each text in ``values`` (arrow strings), from its UTF-8 bytes.
 
-    By definition, for a text of ``n`` bytes read as little-endian 64-bit words
-    ``w0, w1, …`` (the last padded with zero bytes), starting from ``h = SEED``:
-    ``h = (h ^ w) * MIX`` then ``h ^= h >> 29`` for each word in turn (all modulo
-    2**64), then ``h ^= n * LENGTH``, then MurmurHash3's 64-bit finaliser. A missing
-    value hashes as the finaliser of ``NULL``.
+    By definition, for a text of ``n`` bytes, ``n`` at most :data:`_PIECE`, read as
+    little-endian 64-bit words ``w0, w1, …`` (the last padded with zero bytes),
+    starting from ``h = SEED``: ``h = (h ^ w) * MIX`` then ``h ^= h >> 29`` for each
+    word in turn (all modulo 2**64), then ``h ^= n * LENGTH``, then MurmurHash3's
+    64-bit finaliser. A longer text is cut into pieces of :data:`_PIECE` bytes (the
+    last may be shorter); its hash is the finaliser of ``H ^ n * LENGTH``, where ``H``
+    is the hash of the pieces' hashes written one after the other as 8 little-endian
+    bytes each. A missing value hashes as the finaliser of ``NULL``.
 
     Every text takes its k-th step at once, the longest texts first, so the work is
-    a few numpy operations per word of the longest text, not a loop over texts.
+    a few numpy operations per word of the longest piece, not a loop over texts.
     """
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         raise TypeError(f"text_hashes needs text, not {values.type}")
@@ -133,25 +141,57 @@ def text_hashes(values: pa.Array) -> np.ndarray:
         return np.zeros(0, dtype=np.uint64)
     offsets = np.frombuffer(offsets_buffer, dtype=offset_type, count=n + 1,
                             offset=values.offset * np.dtype(offset_type).itemsize)
-    starts = offsets[:-1].astype(np.int64)
-    lengths = np.diff(offsets).astype(np.int64)
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else None
+    data = (np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None
+            else np.zeros(0, dtype=np.uint8))
+    hashes = _spans(data, offsets[:-1].astype(np.int64), np.diff(offsets).astype(np.int64))
+    if values.null_count:
+        hashes[np.asarray(values.is_null())] = _finish(np.array([_NULL]))[0]
+    return hashes
+
+
+def _spans(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The hash of each text ``data[start:start + length]`` (``starts`` in order)."""
+    long = lengths > _PIECE
+    if not long.any():
+        return _short_spans(data, starts, lengths)
+    hashes = np.empty(len(starts), dtype=np.uint64)
+    short = ~long
+    hashes[short] = _short_spans(data, starts[short], lengths[short])
+    hashes[long] = _long_spans(data, starts[long], lengths[long])
+    return hashes
+
+
+def _long_spans(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The hash of each text longer than :data:`_PIECE` bytes: the hash of its pieces'."""
+    pieces = -(-lengths // _PIECE)
+    first = np.cumsum(pieces) - pieces
+    nth = np.arange(int(pieces.sum()), dtype=np.int64) - np.repeat(first, pieces)
+    piece_starts = np.repeat(starts, pieces) + nth * _PIECE
+    piece_lengths = np.minimum(_PIECE, np.repeat(starts + lengths, pieces) - piece_starts)
+    # Each text's piece hashes, one after the other, are a text of 8 bytes per piece.
+    joined = _spans(data, piece_starts, piece_lengths).astype("<u8").view(np.uint8)
+    inner = _spans(joined, first * 8, pieces * 8)
+    inner ^= lengths.astype(np.uint64) * _LENGTH
+    return _finish(inner)
+
+
+def _short_spans(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """:func:`_spans` of texts of at most :data:`_PIECE` bytes."""
+    n = len(starts)
     hashes = np.empty(n, dtype=np.uint64)
+    if n == 0:
+        return hashes
     # Texts whose last word would read past the end of the data are hashed from a
     # padded copy of their bytes (a few at most, at the end).
     ends = starts + lengths
-    size = 0 if data is None else len(data)
-    safe = int(np.searchsorted(ends, size - 8, side="right")) if size >= 8 else 0
+    safe = int(np.searchsorted(ends, len(data) - 8, side="right")) if len(data) >= 8 else 0
     if safe:
         hashes[:safe] = _absorb(data, starts[:safe], lengths[:safe])
     if safe < n:
-        first = int(starts[safe])
-        tail = np.zeros(int(ends[-1]) - first + 8, dtype=np.uint8)
-        if data is not None:
-            tail[: len(tail) - 8] = data[first : int(ends[-1])]
+        first, last = int(starts[safe]), int(ends[safe:].max())
+        tail = np.zeros(last - first + 8, dtype=np.uint8)
+        tail[: last - first] = data[first:last]
         hashes[safe:] = _absorb(tail, starts[safe:] - first, lengths[safe:])
-    if values.null_count:
-        hashes[np.asarray(values.is_null())] = _finish(np.array([_NULL]))[0]
     return hashes
 
 
