@@ -60,17 +60,17 @@ def content_ids(frame: pd.DataFrame) -> pa.Array:
 
 
 _PARALLEL_ROWS = 50_000
-"""From this many rows, the columns are hashed side by side."""
+"""From this many rows, blocks of rows are hashed side by side."""
 
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     """A 64-bit hash of each row: its columns' hashes combined as pandas combines them.
 
     A text column (pandas' ``str``) is hashed by :func:`text_hashes`; any other
-    column (dates, numbers) by ``pandas.util.hash_pandas_object(column, index=False)``. Each value's
-    hash depends on that value alone, so a large table is hashed in blocks of rows,
-    column by column, side by side in threads (numpy and pandas let go of the GIL):
-    the long free text, the slowest to hash, is shared out too.
+    column (dates, numbers) by ``pandas.util.hash_pandas_object(column, index=False)``.
+    Each value's hash depends on that value alone, so a large table is hashed in
+    blocks of rows, column by column, side by side in threads (numpy and pandas let
+    go of the GIL): the long free text, the slowest to hash, is shared out too.
     """
     columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
     if not columns:
