@@ -5,11 +5,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trustlab import JournalError, open_journal
+from trustlab import JournalError, open_journal, storage
 
 # Pieces that break naive CSV handling, mixed with arbitrary text (no NUL, no surrogates).
 TRICKY = [
@@ -105,3 +106,22 @@ def test_nul_is_rejected_by_add_and_correct(journal, journal_dir, text, snapshot
     with pytest.raises(JournalError, match="column belief: contains a NUL character"):
         journal.correct("beliefs", entry["id"], belief=text)
     assert snapshot(journal_dir) == before
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    rows=st.integers(1, 6).flatmap(
+        lambda width: st.lists(st.lists(TEXT, min_size=width, max_size=width), max_size=6)
+    ),
+    crlf=st.booleans(),
+)
+def test_the_fast_writer_writes_the_bytes_of_the_plain_one(rows, crlf):
+    """``storage.format_table`` (pyarrow's CSV writer, for rewrites) writes exactly what
+    ``storage.format_rows`` (Python's csv writer, every field quoted) writes."""
+    newline = "\r\n" if crlf else "\n"
+    width = len(rows[0]) if rows else 3
+    header = [f"column {i}" for i in range(width)]
+    columns = pa.table({f"c{i}": pa.array([r[i] for r in rows], pa.string())
+                        for i in range(width)})
+    assert storage.format_table(header, columns, newline) == storage.format_rows(
+        [header, *rows], newline)

@@ -24,6 +24,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 from filelock import FileLock, Timeout
 
 # BOM, RawTable and read_table_file are storage's too, where the journal finds them.
@@ -139,6 +142,26 @@ def format_rows(rows: Sequence[Sequence[str]], newline: str = "\n") -> bytes:
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator=newline)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
+
+
+def format_table(header: Sequence[str], table: pa.Table, newline: str = "\n") -> bytes:
+    """The bytes of ``format_rows([header, *rows])`` for the text columns of ``table``.
+
+    pyarrow's CSV writer quotes every field and doubles the quotes inside it, as
+    Python's writer does with ``QUOTE_ALL``; it writes a large table many times
+    faster, without making a Python string of every field.
+    """
+    if table.num_columns != len(header):
+        raise ValueError(f"{len(header)} names for {table.num_columns} columns")
+    out = pa.BufferOutputStream()
+    if table.num_rows:
+        texts = pa.table(
+            [pc.fill_null(column.cast(pa.string()), "") for column in table.columns],
+            names=[f"c{i}" for i in range(table.num_columns)],
+        )
+        pa_csv.write_csv(texts, out, pa_csv.WriteOptions(
+            include_header=False, quoting_style="all_valid", eol=newline))
+    return format_rows([header], newline) + out.getvalue().to_pybytes()
 
 
 def _write_all(fd: int, data: bytes) -> None:

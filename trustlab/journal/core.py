@@ -13,12 +13,21 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .. import storage
 from ..errors import JournalBusy, JournalError, JournalWarning, Problem, failed_write
 from ..schema import ID, TABLES, Table, get_table
 from ..validate import validate_rows
-from .entries import _as_dict, _entry_texts, _new_id, _no_entry, _row, _validated_entry
+from .entries import (
+    _as_dict,
+    _entry_texts,
+    _ids_given,
+    _new_id,
+    _no_entry,
+    _row,
+    _validated_entry,
+)
 from .inspection import Inspection, _blocking, _Cached, _load, _signature, inspect_journal
 from .renaming import _Renaming
 
@@ -262,37 +271,33 @@ class Journal(_Renaming):
                 problems,
                 heading=f"{table.filename} has problems to fix first (nothing was changed):",
             )
+        # The rows stay arrow columns of text, exactly as stored: the one entry changes
+        # or goes, ids are given where missing, and pyarrow writes the file.
         header = list(raw.header)
-        columns = [raw.data.column(i).to_pylist() for i in range(raw.data.num_columns)]
-        rows = [list(r) for r in zip(*columns, strict=True)]
+        rows = raw.data
         result = None
         if ident is not None:
             matches = np.flatnonzero(frame[ID].to_numpy() == ident)
             if not len(matches):
                 raise _no_entry(table, ident)
             index = int(matches[0])
-            old = {h: rows[index][i] for i, h in enumerate(header)}
+            old = {h: rows.column(i)[index].as_py() for i, h in enumerate(header)}
             if changes is None:
                 result = _as_dict(frame.iloc[index].to_dict())
-                del rows[index]
+                rows = pa.concat_tables([rows.slice(0, index), rows.slice(index + 1)])
             else:
                 texts = {col: old[col] for col in table.column_names} | changes
                 entry = _validated_entry(table, texts)
                 self._check_unique(table, texts, skip_id=ident)
                 for col, value in changes.items():
-                    rows[index][header.index(col)] = value
+                    at = header.index(col)
+                    rows = rows.set_column(at, f"c{at}", _with_value(rows.column(at), index, value))
                 entry[ID] = ident
                 result = _as_dict(entry)
-        if ID not in header:
-            header.insert(0, ID)
-            rows = [["", *r] for r in rows]
-        position = header.index(ID)
-        for r in rows:
-            if not r[position]:
-                r[position] = _new_id()
+        header, rows, ids = _ids_given(header, rows)
         if result is not None and ident.startswith("L") and changes is not None:
-            result[ID] = rows[index][position]
-        body = (storage.BOM if raw.bom else b"") + storage.format_rows([header, *rows], raw.newline)
+            result[ID] = ids[index].as_py()
+        body = (storage.BOM if raw.bom else b"") + storage.format_table(header, rows, raw.newline)
         tmp = storage.write_temp(target, body)
         try:
             kept = None
@@ -325,3 +330,13 @@ class Journal(_Renaming):
             cached.pending.append({ID: entry[ID], **{c: entry[c] for c in table.column_names}})
         cached.signature = after
         cached.ends_with_break = True
+
+
+def _with_value(column: pa.ChunkedArray, index: int, value: str) -> pa.ChunkedArray:
+    """``column`` with the text at ``index`` replaced by ``value`` (the rest not copied)."""
+    text = column.type if pa.types.is_string(column.type) else pa.string()
+    return pa.chunked_array(
+        [*column.slice(0, index).cast(text).chunks, pa.array([value], text),
+         *column.slice(index + 1).cast(text).chunks],
+        text,
+    )

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import JournalError, Problem
 from ..schema import ID, Table, make_id
@@ -37,6 +39,22 @@ def _no_entry(table: Table, ident: str) -> JournalError:
 
 def _new_id() -> str:
     return make_id(secrets.randbits(60))
+
+
+def _ids_given(header: list[str], rows: pa.Table) -> tuple[list[str], pa.Table, pa.Array]:
+    """A file's ``header`` and ``rows`` (text, as stored) ready to rewrite: an id column
+    (first, if the file had none) and a new id for every entry without one; and the ids."""
+    if ID not in header:
+        header = [ID, *header]
+        rows = rows.add_column(0, "id", pa.nulls(rows.num_rows, pa.string()).fill_null(""))
+    position = header.index(ID)
+    ids = rows.column(position).combine_chunks()
+    missing = pc.equal(ids, "")
+    if count := pc.sum(missing).as_py():
+        ids = pc.replace_with_mask(ids, missing, pa.array([_new_id() for _ in range(count)],
+                                                          ids.type))
+        rows = rows.set_column(position, rows.column_names[position], ids)
+    return header, rows, ids
 
 
 def _row(header: list[str], texts: dict[str, str]) -> list[str]:

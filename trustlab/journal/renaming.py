@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.compute as pc
 
 from .. import storage
 from ..errors import JournalError, JournalWarning, Problem
-from ..schema import ID, TABLES, Table, get_table
+from ..schema import TABLES, Table, get_table
 from ..validate import validate_rows
-from .entries import _new_id, _show, _to_text
+from .entries import _ids_given, _show, _to_text
 from .inspection import _signature
 
 
@@ -159,32 +160,23 @@ class _Renaming:
                 heading=f"{table.filename} has problems to fix first (nothing was renamed):",
             )
         header = list(raw.header)
-        rows = [
-            list(r)
-            for r in zip(
-                *(raw.data.column(i).to_pylist() for i in range(raw.data.num_columns)), strict=True
-            )
-        ]
+        rows = raw.data
         positions = [header.index(c) for c in columns]
         if is_own:
-            step.others = [r[positions[0]].strip() for r in rows if r[positions[0]].strip() != old]
-        for r in rows:
-            named = [p for p in positions if r[p].strip() == old]
-            for p in named:
-                r[p] = new
-            step.count += bool(named)
+            names = pc.utf8_trim_whitespace(rows.column(positions[0]))
+            step.others = pc.filter(names, pc.not_equal(names, old)).to_pylist()
+        named_here = None
+        for at in positions:
+            named = pc.equal(pc.utf8_trim_whitespace(rows.column(at)), old)
+            rows = rows.set_column(at, f"c{at}", pc.if_else(named, new, rows.column(at)))
+            named_here = named if named_here is None else pc.or_(named_here, named)
+        step.count = int(pc.sum(named_here).as_py() or 0) if named_here is not None else 0
         if not step.count:
             return step
         step.original = data
-        if ID not in header:
-            header.insert(0, ID)
-            rows = [["", *r] for r in rows]
-        position = header.index(ID)
-        for r in rows:
-            if not r[position]:
-                r[position] = _new_id()
-        step.body = (storage.BOM if raw.bom else b"") + storage.format_rows(
-            [header, *rows], raw.newline
+        header, rows, _ = _ids_given(header, rows)
+        step.body = (storage.BOM if raw.bom else b"") + storage.format_table(
+            header, rows, raw.newline
         )
         if raw.torn:
             step.fragment = data[storage.byte_offset_of_line(data, raw.torn.line) :]
