@@ -58,10 +58,12 @@ def test_derived_ids_match_their_definition_on_tricky_text(rows, newline, quotin
     assert frame["id"].tolist() == ids_by_definition(frame.drop(columns="id"))
 
 
-def test_large_tables_hash_their_columns_side_by_side_to_the_same_ids():
+def test_large_tables_hash_their_blocks_side_by_side_to_the_same_ids(monkeypatch):
     """In blocks of rows, in threads, and from text in several chunks (as pyarrow's CSV
-    reader gives it), every row's hash is the one its content defines."""
-    n = derived_ids._PARALLEL_ROWS + 1_234
+    reader gives it) that blocks cut across, every row's hash is the one its content
+    defines."""
+    monkeypatch.setattr(derived_ids, "_BLOCK", 10_000)
+    n = 51_234
     rng = np.random.default_rng(7)
     moments = [f"moment, \"{i % 977}\"\n" + "long " * (i % 13) for i in range(n)]
     cuts = [0, 7, 20_000, 20_001, 41_000, n]
@@ -73,8 +75,13 @@ def test_large_tables_hash_their_columns_side_by_side_to_the_same_ids():
         "moment": pd.Series(pd.arrays.ArrowStringArray(chunked), dtype="str"),
     })
     assert pa.array(frame["moment"]).num_chunks == 5
-    one_by_one = derived_ids._combine([derived_ids._column_hashes(frame[c]) for c in frame])
-    assert (derived_ids.row_hashes(frame) == one_by_one).all()
+    whole = derived_ids._combine([
+        derived_ids.text_hashes(pa.chunked_array([pa.array(frame[c])]).combine_chunks())
+        if isinstance(frame[c].dtype, pd.StringDtype)
+        else pd.util.hash_pandas_object(frame[c], index=False).to_numpy()
+        for c in frame
+    ])
+    assert (derived_ids.row_hashes(frame) == whole).all()
     assert (derived_ids.row_hashes(frame.iloc[:, :1]) == pd.util.hash_pandas_object(
         frame.iloc[:, :1], index=False).to_numpy()).all()  # a date's hash is pandas'
     assert derived_ids.content_ids(frame).to_pylist() == ids_by_definition(frame)
@@ -112,6 +119,7 @@ def test_one_very_long_text_takes_a_few_steps_not_one_per_word(monkeypatch):
 
 def test_text_hashes_of_long_texts_and_of_texts_that_end_the_buffer():
     texts = ["x" * 5_000, "é" * 33, "", "abcdefgh", "abcdefgh\x00", "a", "a\x00", "ab" * 9]
+    texts += ["c" * k for k in (24, 25, 31, 32, 33, 39, 40, 41)]  # around one read of 32 bytes
     texts += ["p" * 512, "p" * 513, "q" * 1_024, "long, " * 7_000]  # in pieces; pieces of pieces
     values = pa.array(texts)
     assert derived_ids.text_hashes(values).tolist() == [text_hash_by_definition(t) for t in texts]
@@ -146,7 +154,7 @@ def test_many_copies_are_numbered_in_file_order_past_nine():
 
 
 def test_copies_are_found_exactly_when_hashes_share_their_low_bits():
-    high = np.uint64(1 << 40)  # same low bits: the quick table cannot tell these apart
+    high = np.uint64(1 << 40)  # same low bits: the quick checks cannot tell these apart
     a, b, c = np.uint64(5), np.uint64(5) + high, np.uint64(5) + 2 * high
     hashes = np.array([a, b, 7, a, 9, b, a, c, 7, 2**64 - 1, 2**64 - 1], dtype=np.uint64)
     rows, nth = derived_ids._copies(hashes)
@@ -157,8 +165,9 @@ def test_copies_are_found_exactly_when_hashes_share_their_low_bits():
         if seen[h] > 1:
             expected.append((i, seen[h]))
     assert list(zip(rows.tolist(), nth.tolist(), strict=True)) == expected
-    rows, nth = derived_ids._copies(np.array([3, 1, 2], dtype=np.uint64))
-    assert len(rows) == len(nth) == 0
+    for different in ([3, 1, 2], [a, b, c, 7]):  # (a, b and c share their low 32 bits)
+        rows, nth = derived_ids._copies(np.array(different, dtype=np.uint64))
+        assert len(rows) == len(nth) == 0
 
 
 def test_rows_without_ids_among_rows_with_them_get_ids_from_their_content(journal_dir):

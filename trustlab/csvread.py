@@ -323,6 +323,11 @@ def _break_inside_quotes(head: np.ndarray) -> bool:
     return bool((np.searchsorted(quotes, feeds) % 2).any())
 
 
+_READ_BLOCK = 8 << 20
+"""Bytes pyarrow parses at a time (the chunks of a column): larger than its default
+(1 MiB) so that a large file's chunks are long enough to hash without copying."""
+
+
 def _pyarrow_read(
     buffer: pa.Buffer, names: list[str], column_types: dict, *, multi_line: bool,
     threads: bool = True,
@@ -332,7 +337,7 @@ def _pyarrow_read(
         return pa_csv.read_csv(
             pa.BufferReader(buffer),
             read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1,
-                                            use_threads=threads),
+                                            use_threads=threads, block_size=_READ_BLOCK),
             parse_options=pa_csv.ParseOptions(newlines_in_values=multi_line),
             convert_options=pa_csv.ConvertOptions(
                 column_types=column_types,

@@ -2,8 +2,9 @@
 
 A derived id is ``L`` and the 16 hex digits of a 64-bit hash of the entry's fields
 (:func:`row_hashes`), and ``-2``, ``-3``, … for the second, third, … copy of an
-identical entry, in file order. Everything works on whole columns, and only the
-copies of repeated entries are looked at one by one.
+identical entry, in file order. Everything works on whole blocks of rows (in the
+processor's cache, side by side on the cores), and only the copies of repeated
+entries are looked at one by one.
 
 Entries that differ in a single date or number, or in a single byte of one text,
 never share a hash (each step of the hash is one-to-one for a fixed rest of the
@@ -12,8 +13,10 @@ entry); any other two share one only by chance, about once in 2**64.
 
 from __future__ import annotations
 
-import binascii
+import bisect
+import itertools
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -34,33 +37,34 @@ def content_ids(frame: pd.DataFrame) -> pa.Array:
     if n == 0:
         return pa.array([], pa.large_string())
     hashes = row_hashes(frame)
-    digits = binascii.hexlify(hashes.astype(">u8"))  # 16 per hash, most significant first
-    text = np.empty((n, 17), dtype=np.uint8)
-    text[:, 0] = ord("L")
-    text[:, 1:] = np.frombuffer(digits, dtype=np.uint8).reshape(n, 16)
-    data: np.ndarray | bytes = text.reshape(-1)
-    lengths = np.full(n, 17, dtype=np.int64)
     rows, nth = _copies(hashes)
-    if len(rows):
-        # Write "-2", "-3", ... after the hex digits of each later copy: the ids between
-        # two copies are copied as one piece.
-        suffixes = [f"-{k}".encode("ascii") for k in nth.tolist()]
-        lengths[rows] += np.fromiter(map(len, suffixes), dtype=np.int64, count=len(suffixes))
-        whole = memoryview(text.reshape(-1))
-        pieces: list[bytes | memoryview] = []
-        done = 0
-        for end, suffix in zip(((rows + 1) * 17).tolist(), suffixes, strict=True):
-            pieces += (whole[done:end], suffix)
-            done = end
-        pieces.append(whole[done:])
-        data = b"".join(pieces)
+    suffixes = [f"-{k}".encode("ascii") for k in nth.tolist()]
+    lengths = np.full(n, 17, dtype=np.int64)
+    lengths[rows] += np.fromiter(map(len, suffixes), dtype=np.int64, count=len(suffixes))
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+    buffer = pa.allocate_buffer(int(offsets[-1]))  # from arrow's pool: pages it has
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    # Between two later copies the ids are 17 bytes each, one after the other: each such
+    # run is written as a table of 17 columns, in blocks side by side.
+    cuts = rows + 1  # a run ends after each later copy, before its "-2", "-3", ...
+
+    def write(start: int, stop: int) -> None:
+        inside = cuts[np.searchsorted(cuts, start, "right"):np.searchsorted(cuts, stop, "left")]
+        for a, b in itertools.pairwise([start, *inside.tolist(), stop]):
+            at = int(offsets[a])
+            _write_id(hashes[a:b], data[at : at + 17 * (b - a)].reshape(-1, 17))
+
+    _side_by_side(write, _blocks([], n))
+    for row, suffix in zip(rows.tolist(), suffixes, strict=True):
+        at = int(offsets[row]) + 17
+        data[at : at + len(suffix)] = np.frombuffer(suffix, dtype=np.uint8)
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), buffer)
 
 
-_PARALLEL_ROWS = 50_000
-"""From this many rows, blocks of rows are hashed side by side."""
+_BLOCK = 65_536
+"""Rows hashed together. A block's arrays stay in the processor's cache, and a large
+table's blocks are shared out between the cores."""
 
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
@@ -68,36 +72,89 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
 
     A text column (pandas' ``str``) is hashed by :func:`text_hashes`; any other
     column (dates, numbers) by ``pandas.util.hash_pandas_object(column, index=False)``.
-    Each value's hash depends on that value alone, so a large table is hashed in
-    blocks of rows, column by column, side by side in threads (numpy and pandas let
-    go of the GIL): the long free text, the slowest to hash, is shared out too.
+    Each value's hash depends on that value alone, so the rows are hashed in blocks
+    (:func:`_blocks`), every column of a block at once, the blocks side by side in
+    threads (numpy lets go of the GIL): the long free text, the slowest to hash, is
+    shared out too.
     """
-    columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
-    if not columns:
+    if frame.shape[1] == 0:
         raise ValueError("a row with no fields has no content to hash")
     n = len(frame)
-    workers = os.cpu_count() or 1
-    if n < _PARALLEL_ROWS or workers < 2:
-        return _combine([_column_hashes(column) for column in columns])
-    step = -(-n // (2 * workers))
-    parts = [(column, start) for column in columns for start in range(0, n, step)]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trustlab-hash") as pool:
-        hashed = list(pool.map(lambda part: _column_hashes(part[0].iloc[part[1]:part[1] + step]),
-                               parts))
-    per_column = len(hashed) // len(columns)
-    return _combine([
-        np.concatenate(hashed[i : i + per_column]) for i in range(0, len(hashed), per_column)
-    ])
+    columns = [_hashable(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    hashes = np.empty(n, dtype=np.uint64)
+
+    def hash_block(start: int, stop: int) -> None:
+        hashes[start:stop] = _combine([
+            column[start:stop] if isinstance(column, np.ndarray)
+            else text_hashes(_one_array(column.slice(start, stop - start)))
+            for column in columns
+        ])
+
+    _side_by_side(hash_block, _blocks(columns, n))
+    return hashes
 
 
-def _column_hashes(column: pd.Series) -> np.ndarray:
-    """One column's hashes: :func:`text_hashes` for a text column (pandas' ``str``),
-    pandas' hash for anything else."""
+def _side_by_side(work: Callable[[int, int], None], blocks: list[tuple[int, int]]) -> None:
+    """``work(start, stop)`` for each block, in threads when there are several."""
+    workers = min(os.cpu_count() or 1, len(blocks))
+    if workers < 2:
+        for block in blocks:
+            work(*block)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="trustlab-hash") as pool:
+        list(pool.map(lambda block: work(*block), blocks))
+
+
+def _blocks(
+    columns: list[pa.ChunkedArray | np.ndarray], n: int, first: int = 0
+) -> list[tuple[int, int]]:
+    """Rows ``first`` to ``first + n`` in blocks to work on together, as (start, stop):
+    at most :data:`_BLOCK` rows, cut where the first text column's chunks are cut (the
+    columns of a table read by pyarrow share their cuts), so that a block's text is
+    mostly hashed where it lies, not copied."""
+    chunked = next((c for c in columns if isinstance(c, pa.ChunkedArray)), None)
+    sizes = [len(chunk) for chunk in chunked.chunks] if chunked is not None else [n]
+    blocks: list[tuple[int, int]] = []
+    start = first
+    for size in sizes:
+        if not size:
+            continue
+        stop = start + size
+        if blocks and stop - blocks[-1][0] <= _BLOCK:
+            blocks[-1] = (blocks[-1][0], stop)  # small chunks together
+        else:
+            parts = -(-size // _BLOCK)  # a large chunk in even parts
+            blocks += itertools.pairwise([start + size * k // parts for k in range(parts + 1)])
+        start = stop
+    return blocks
+
+
+def _hashable(column: pd.Series) -> pa.ChunkedArray | np.ndarray:
+    """A text column (pandas' ``str``) as arrow strings, to hash block by block; any
+    other column hashed whole by pandas (one pass, quick)."""
     if isinstance(column.dtype, pd.StringDtype):
         values = pa.array(column, from_pandas=True)
-        chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-        return np.concatenate([text_hashes(chunk) for chunk in chunks] or [np.zeros(0, np.uint64)])
+        return values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
     return pd.util.hash_pandas_object(column, index=False).to_numpy()
+
+
+def _one_array(values: pa.ChunkedArray) -> pa.Array:
+    """The chunks of ``values`` as one array (64-bit offsets when it takes a copy)."""
+    if values.num_chunks == 1:
+        return values.chunk(0)
+    return pa.concat_arrays([chunk.cast(pa.large_string()) for chunk in values.chunks])
+
+
+_HEX_PAIRS = np.frombuffer(b"".join(b"%02x" % i for i in range(256)), dtype=np.uint16)
+"""The two hex digits of each byte, as one 16-bit number (in memory order)."""
+
+
+def _write_id(hashes: np.ndarray, text: np.ndarray) -> None:
+    """Write ``L`` and the 16 hex digits of each hash (most significant first) into the
+    rows of ``text`` (17 bytes each)."""
+    text[:, 0] = ord("L")
+    digits = _HEX_PAIRS[hashes.astype(">u8").view(np.uint8)]
+    text[:, 1:] = digits.view(np.uint8).reshape(len(hashes), 16)
 
 
 # Constants of SplitMix64 / MurmurHash3's finaliser (odd, so multiplying by one is
@@ -143,7 +200,8 @@ def text_hashes(values: pa.Array) -> np.ndarray:
                             offset=values.offset * np.dtype(offset_type).itemsize)
     data = (np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None
             else np.zeros(0, dtype=np.uint8))
-    hashes = _spans(data, offsets[:-1].astype(np.int64), np.diff(offsets).astype(np.int64))
+    starts = offsets[:-1].astype(np.int64, copy=False)
+    hashes = _spans(data, starts, np.diff(offsets).astype(np.int64, copy=False))
     if values.null_count:
         hashes[np.asarray(values.is_null())] = _finish(np.array([_NULL]))[0]
     return hashes
@@ -151,9 +209,9 @@ def text_hashes(values: pa.Array) -> np.ndarray:
 
 def _spans(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The hash of each text ``data[start:start + length]`` (``starts`` in order)."""
-    long = lengths > _PIECE
-    if not long.any():
+    if not len(lengths) or int(lengths.max()) <= _PIECE:
         return _short_spans(data, starts, lengths)
+    long = lengths > _PIECE
     hashes = np.empty(len(starts), dtype=np.uint64)
     short = ~long
     hashes[short] = _short_spans(data, starts[short], lengths[short])
@@ -181,47 +239,62 @@ def _short_spans(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> n
     hashes = np.empty(n, dtype=np.uint64)
     if n == 0:
         return hashes
-    # Texts whose last word would read past the end of the data are hashed from a
+    # Texts whose last words would be read past the end of the data are hashed from a
     # padded copy of their bytes (a few at most, at the end).
-    ends = starts + lengths
-    safe = int(np.searchsorted(ends, len(data) - 8, side="right")) if len(data) >= 8 else 0
+    # (The texts end in order: a binary search over the few that matter.)
+    safe = bisect.bisect_right(range(n), len(data) - _READ,
+                               key=lambda i: int(starts[i]) + int(lengths[i]))
     if safe:
         hashes[:safe] = _absorb(data, starts[:safe], lengths[:safe])
     if safe < n:
-        first, last = int(starts[safe]), int(ends[safe:].max())
-        tail = np.zeros(last - first + 8, dtype=np.uint8)
+        first, last = int(starts[safe]), int((starts[safe:] + lengths[safe:]).max())
+        tail = np.zeros(last - first + _READ, dtype=np.uint8)
         tail[: last - first] = data[first:last]
         hashes[safe:] = _absorb(tail, starts[safe:] - first, lengths[safe:])
     return hashes
 
 
+_WIDE = 4
+"""Words read from each text at once: numpy copies 32 bytes from any position about as
+fast as 8, so the bytes are taken 32 at a time and then absorbed a word at a time."""
+_READ = 8 * _WIDE
+
+
 def _absorb(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """:func:`text_hashes` of the texts at ``starts`` in ``data``, which holds at least
-    eight bytes from each text's last word on."""
+    :data:`_READ` bytes from each text's last word on."""
     n = len(starts)
-    # Every 8 bytes from each position, as one little-endian number: word i is data[i:i + 8].
-    words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+    # Every 32 bytes from each position: reads[i] is data[i:i + 32], four words.
+    reads = np.ndarray((len(data) - _READ + 1,), dtype=f"V{_READ}", buffer=data, strides=(1,))
     n_words = (lengths + 7) >> 3
     longest = int(n_words.max())
-    if longest < 2**16:  # numpy sorts 16-bit keys by radix, in one pass
-        order = np.argsort((longest - n_words).astype(np.uint16), kind="stable")
-    else:
-        order = np.argsort(-n_words, kind="stable")
+    # The texts with the most words first: key k is longest - (words of the text).
+    key = (longest - n_words).astype(np.uint16 if longest < 2**16 else np.int64)
+    order = np.argsort(key, kind="stable")  # 16-bit keys are sorted by radix, in one pass
     at = starts[order]
     length = lengths[order]
     h = np.full(n, _SEED, dtype=np.uint64)
+    spare = np.empty(n, dtype=np.uint64)
     # still[k]: how many texts have more than k words (the first that many, in this order)
-    still = n - np.cumsum(np.bincount(n_words, minlength=longest + 1))
-    for k in range(longest):
-        m, ending = int(still[k]), int(still[k + 1])
-        word = words[at[:m]]
-        if ending < m:  # these texts end in this word: keep only their bytes
-            word[ending:] &= _KEEP[length[ending:m] & 7]
-        at[:m] += 8
-        state = h[:m]
-        state ^= word
-        state *= _MIX
-        state ^= state >> _SHIFT_29
+    below = np.maximum(longest - np.arange(longest + _WIDE + 1), 0).astype(key.dtype)
+    still = np.searchsorted(key[order], below)
+    for k in range(0, longest, _WIDE):
+        m = int(still[k])
+        words = reads[at[:m]].view("<u8").reshape(m, _WIDE)  # words k to k + 3
+        at[:m] += _READ
+        for j in range(_WIDE):
+            m, ending = int(still[k + j]), int(still[k + j + 1])
+            if m == 0:
+                break
+            word = words[:m, j]
+            if ending < m:  # these texts end in this word: keep only their bytes
+                word[ending:] &= _KEEP[length[ending:m] & 7]
+            state = h[:m]
+            state ^= word
+            state *= _MIX
+            shifted = spare[:m]
+            np.right_shift(state, _SHIFT_29, out=shifted)
+            state ^= shifted
     h ^= length.view(np.uint64) * _LENGTH
     out = np.empty(n, dtype=np.uint64)
     out[order] = _finish(h)
