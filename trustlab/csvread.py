@@ -398,8 +398,8 @@ def _feeds_inside(table: pa.Table, expected: int) -> int:
     found = 0
     for column in sorted(texts, key=lambda c: c.nbytes, reverse=True):
         for chunk in column.chunks:
-            texts = _text_bytes(chunk)
-            found += 0 if texts is None else int(np.count_nonzero(texts[1] == 10))
+            spans = _text_bytes(chunk)
+            found += 0 if spans is None else int(np.count_nonzero(spans[1] == 10))
         if found >= expected:
             break
     return found

@@ -291,7 +291,8 @@ class Journal(_Renaming):
                 self._check_unique(table, texts, skip_id=ident)
                 for col, value in changes.items():
                     at = header.index(col)
-                    rows = rows.set_column(at, f"c{at}", _with_value(rows.column(at), index, value))
+                    rows = rows.set_column(at, rows.column_names[at],
+                                           _with_value(rows.column(at), index, value))
                 entry[ID] = ident
                 result = _as_dict(entry)
         header, rows, ids = _ids_given(header, rows)

@@ -168,7 +168,8 @@ class _Renaming:
         named_here = None
         for at in positions:
             named = pc.equal(pc.utf8_trim_whitespace(rows.column(at)), old)
-            rows = rows.set_column(at, f"c{at}", pc.if_else(named, new, rows.column(at)))
+            rows = rows.set_column(at, rows.column_names[at],
+                                   pc.if_else(named, new, rows.column(at)))
             named_here = named if named_here is None else pc.or_(named_here, named)
         step.count = int(pc.sum(named_here).as_py() or 0) if named_here is not None else 0
         if not step.count:
