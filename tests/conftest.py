@@ -59,4 +59,3 @@ def restore_altair():
     yield
     alt.renderers.enable(renderer)
     alt.theme.enable(theme)
-

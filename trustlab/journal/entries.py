@@ -46,7 +46,7 @@ def _ids_given(header: list[str], rows: pa.Table) -> tuple[list[str], pa.Table, 
     (first, if the file had none) and a new id for every entry without one; and the ids."""
     if ID not in header:
         header = [ID, *header]
-        rows = rows.add_column(0, ID, pa.nulls(rows.num_rows, pa.string()).fill_null(""))
+        rows = rows.add_column(0, ID, pa.repeat(pa.scalar("", pa.string()), rows.num_rows))
     position = header.index(ID)
     ids = rows.column(position).combine_chunks()
     missing = pc.equal(ids, "")
