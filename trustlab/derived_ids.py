@@ -39,10 +39,11 @@ def content_ids(frame: pd.DataFrame) -> pa.Array:
     hashes = row_hashes(frame)
     rows, nth = _copies(hashes)
     suffixes = [f"-{k}".encode("ascii") for k in nth.tolist()]
-    lengths = np.full(n, 17, dtype=np.int64)
-    lengths[rows] += np.fromiter(map(len, suffixes), dtype=np.int64, count=len(suffixes))
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
+    offsets = _scratch(n + 1, np.int64)  # each id's length, then (summed) where it starts
+    offsets[0] = 0
+    offsets[1:] = 17
+    offsets[rows + 1] += np.fromiter(map(len, suffixes), dtype=np.int64, count=len(suffixes))
+    np.cumsum(offsets, out=offsets)
     buffer = pa.allocate_buffer(int(offsets[-1]))  # from arrow's pool: pages it has
     data = np.frombuffer(buffer, dtype=np.uint8)
     # Between two later copies the ids are 17 bytes each, one after the other: each such
@@ -62,6 +63,17 @@ def content_ids(frame: pd.DataFrame) -> pa.Array:
     return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), buffer)
 
 
+def _scratch(n: int, dtype: type[np.generic]) -> np.ndarray:
+    """An uninitialised array of ``n`` values from arrow's memory pool.
+
+    The pool keeps the memory it is given back for the next read, where numpy's
+    large arrays come from the system each time, and the system's fresh pages cost
+    time on first touch (on a virtual machine, about a millisecond per megabyte).
+    """
+    size = np.dtype(dtype).itemsize
+    return np.frombuffer(pa.allocate_buffer(max(n, 1) * size), dtype=dtype, count=n)
+
+
 _BLOCK = 65_536
 """Rows hashed together. A block's arrays stay in the processor's cache, and a large
 table's blocks are shared out between the cores."""
@@ -75,18 +87,20 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     Each value's hash depends on that value alone, so the rows are hashed in blocks
     (:func:`_blocks`), every column of a block at once, the blocks side by side in
     threads (numpy lets go of the GIL): the long free text, the slowest to hash, is
-    shared out too.
+    shared out too, and a block's arrays are small and used again.
     """
     if frame.shape[1] == 0:
         raise ValueError("a row with no fields has no content to hash")
     n = len(frame)
     columns = [_hashable(frame.iloc[:, i]) for i in range(frame.shape[1])]
-    hashes = np.empty(n, dtype=np.uint64)
+    hashes = _scratch(n, np.uint64)
 
     def hash_block(start: int, stop: int) -> None:
         hashes[start:stop] = _combine([
-            column[start:stop] if isinstance(column, np.ndarray)
-            else text_hashes(_one_array(column.slice(start, stop - start)))
+            text_hashes(_one_array(column.slice(start, stop - start)))
+            if isinstance(column, pa.ChunkedArray)
+            else _finish(column[start:stop].copy()) if isinstance(column, np.ndarray)
+            else pd.util.hash_pandas_object(column.iloc[start:stop], index=False).to_numpy()
             for column in columns
         ])
 
@@ -106,7 +120,7 @@ def _side_by_side(work: Callable[[int, int], None], blocks: list[tuple[int, int]
 
 
 def _blocks(
-    columns: list[pa.ChunkedArray | np.ndarray], n: int, first: int = 0
+    columns: list[pa.ChunkedArray | np.ndarray | pd.Series], n: int, first: int = 0
 ) -> list[tuple[int, int]]:
     """Rows ``first`` to ``first + n`` in blocks to work on together, as (start, stop):
     at most :data:`_BLOCK` rows, cut where the first text column's chunks are cut (the
@@ -129,13 +143,17 @@ def _blocks(
     return blocks
 
 
-def _hashable(column: pd.Series) -> pa.ChunkedArray | np.ndarray:
-    """A text column (pandas' ``str``) as arrow strings, to hash block by block; any
-    other column hashed whole by pandas (one pass, quick)."""
+def _hashable(column: pd.Series) -> pa.ChunkedArray | np.ndarray | pd.Series:
+    """A text column (pandas' ``str``) as arrow strings; a column of 64-bit numbers or
+    times held by numpy as those 64 bits (which pandas hashes with :func:`_finish`);
+    any other column as it is (pandas hashes it). Each is hashed block by block."""
     if isinstance(column.dtype, pd.StringDtype):
         values = pa.array(column, from_pandas=True)
         return values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
-    return pd.util.hash_pandas_object(column, index=False).to_numpy()
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iumM" \
+            and column.dtype.itemsize == 8:
+        return column.to_numpy().view(np.uint64)
+    return column
 
 
 def _one_array(values: pa.ChunkedArray) -> pa.Array:
@@ -147,13 +165,16 @@ def _one_array(values: pa.ChunkedArray) -> pa.Array:
 
 _HEX_PAIRS = np.frombuffer(b"".join(b"%02x" % i for i in range(256)), dtype=np.uint16)
 """The two hex digits of each byte, as one 16-bit number (in memory order)."""
+_HEX_QUADS = (_HEX_PAIRS.astype(np.uint32)[:, None]
+              | _HEX_PAIRS.astype(np.uint32)[None, :] << 16).ravel()
+"""The four hex digits of each 16-bit number, as one 32-bit number (in memory order)."""
 
 
 def _write_id(hashes: np.ndarray, text: np.ndarray) -> None:
     """Write ``L`` and the 16 hex digits of each hash (most significant first) into the
     rows of ``text`` (17 bytes each)."""
     text[:, 0] = ord("L")
-    digits = _HEX_PAIRS[hashes.astype(">u8").view(np.uint8)]
+    digits = _HEX_QUADS[hashes.astype(">u8").view(">u2")]
     text[:, 1:] = digits.view(np.uint8).reshape(len(hashes), 16)
 
 
@@ -328,8 +349,11 @@ def _combine(hashed: list[np.ndarray]) -> np.ndarray:
 def _copies(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The rows whose content an earlier row already has, in file order, and which copy
     of it each is (2, 3, …)."""
-    ordered = np.sort(hashes)
-    same_as_before = ordered[1:] == ordered[:-1]
+    n = len(hashes)
+    ordered = _scratch(n, np.uint64)
+    ordered[:] = hashes
+    ordered.sort()
+    same_as_before = np.equal(ordered[1:], ordered[:-1], out=_scratch(n - 1, np.bool_))
     if not same_as_before.any():
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)
     repeated = ordered[1:][same_as_before]
@@ -338,9 +362,10 @@ def _copies(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     low = np.uint32((1 << _LOW_BITS) - 1)
     table = np.zeros(1 << _LOW_BITS, dtype=bool)
     table[repeated.astype(np.uint32) & low] = True  # (astype keeps the low 32 bits)
-    slots = hashes.astype(np.uint32)
+    slots = _scratch(n, np.uint32)
+    slots[:] = hashes  # (the low 32 bits)
     slots &= low
-    involved = np.flatnonzero(table[slots])
+    involved = np.flatnonzero(np.take(table, slots, out=_scratch(n, np.bool_)))
     same = hashes[involved]
     nth = pd.Series(same).groupby(same, sort=False).cumcount().to_numpy() + 1
     later = nth > 1
