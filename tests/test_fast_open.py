@@ -85,6 +85,14 @@ def test_large_tables_hash_their_blocks_side_by_side_to_the_same_ids(monkeypatch
     assert (derived_ids.row_hashes(frame.iloc[:, :1]) == pd.util.hash_pandas_object(
         frame.iloc[:, :1], index=False).to_numpy()).all()  # a date's hash is pandas'
     assert derived_ids.content_ids(frame).to_pylist() == ids_by_definition(frame)
+    # A column given as places among a few texts hashes as the texts themselves.
+    names = pa.array(["Dana 🍲", "", "Zoë", "Sam", "unused"], pa.large_string())
+    places = pc.index_in(pa.array(frame["person"]), value_set=names)
+    assert places.null_count == 0
+    by_place = {"person": (pa.chunked_array([places.slice(0, 30_000), places.slice(30_000)]),
+                           names)}
+    assert (derived_ids.row_hashes(frame, by_place) == whole).all()
+    assert derived_ids.content_ids(frame, by_place).to_pylist() == ids_by_definition(frame)
 
 
 _ANY_TEXT = st.one_of(st.none(), st.text(max_size=40), st.text(alphabet="ab\x00\n", max_size=20))
@@ -213,6 +221,56 @@ def test_unknown_names_are_found_across_tables_after_stripping(journal_dir, writ
         _unknown("observations.csv", 2, "quality", "Reliabilty", "here", "Reliability"),
         _unknown("observations.csv", 5, "quality", "Kindness", "here"),
     ]
+
+
+@pytest.mark.parametrize("everyone_listed", [True, False])
+def test_files_without_ids_hash_listed_names_and_choices_by_their_place(
+    journal_dir, write_file, monkeypatch, everyone_listed
+):
+    """A name listed in people.csv (or qualities.csv) and a choice are looked up anyway;
+    hashing them by where they were found gives the ids their content defines. A column
+    with a name not listed exactly as written is hashed as text."""
+    by_place: list[str] = []
+    hashable = derived_ids._hashable
+
+    def spy(column, places=None):
+        if places is not None:
+            by_place.append(column.name)
+        return hashable(column, places)
+
+    monkeypatch.setattr(derived_ids, "_hashable", spy)
+    people = ["Sam", " Zoë ", "李雷", "Jo, Jr."]
+    write_file("people.csv", _csv([PEOPLE, *[[name, "friend", "present", ""] for name in people]]))
+    write_file("qualities.csv", "id,quality,why,importance\nq1,Reliability,,5\nq2, Honesty ,,3\n")
+    named = ["Sam", "Zoë", "李雷", "Jo, Jr.", "Sam"] + ([] if everyone_listed else [" Sam"])
+    write_file("marbles.csv", _csv([MARBLES, *[
+        ["2024-03-01", n, str(i % 3 + 1), f"moment {i % 2}", ["", "vault"][i % 2]]
+        for i, n in enumerate(named)
+    ]]))
+    write_file("observations.csv", "date,person,quality,shown,note\n2024-03-01,Sam,Honesty,yes,\n"
+               "2024-03-02,李雷,Reliability,no,\n2024-03-02,李雷,Reliability,no,\n")
+    write_file("beliefs.csv", "date,belief,before,opposite,evidence,possible,after\n"
+               "2024-03-01,I am too much,90,,,,40\n2024-03-02,I am too much,90,,,,\n")
+    journal = open_journal(journal_dir)
+    for name in ("marbles", "observations", "people", "beliefs"):  # (an empty Int64 too)
+        frame = journal.table(name)
+        assert frame["id"].tolist() == ids_by_definition(frame.drop(columns="id")), name
+    assert journal.table("observations")["id"].str.endswith("-2").tolist() == [False, False, True]
+    expected = ["relationship", "era", "braving", "shown", "person", "quality"]
+    assert sorted(by_place) == sorted(expected + (["person"] if everyone_listed else []))
+    assert journal.problems == []  # (" Sam" is listed once stripped, but not as written)
+
+
+@pytest.mark.parametrize("values", [
+    pa.chunked_array([["a", "b", "c"] * 40, ["b", "x"] * 7, []]),
+    pa.array(["a", "", "z"] * 33),
+])
+def test_a_long_column_looked_up_in_halves_gets_the_same_answer(monkeypatch, values):
+    monkeypatch.setattr(validate, "_HALVES_FROM", 10)
+    for lookup in (pc.index_in, pc.is_in):
+        halves = validate.in_halves(values, lookup, value_set=pa.array(["b", "a"]))
+        assert isinstance(halves, pa.ChunkedArray) and halves.num_chunks >= 2
+        assert halves.to_pylist() == lookup(values, value_set=pa.array(["b", "a"])).to_pylist()
 
 
 def test_names_are_checked_when_a_table_is_missing_or_empty(journal_dir, write_file):

@@ -16,8 +16,9 @@ from __future__ import annotations
 import bisect
 import itertools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -27,16 +28,23 @@ _LOW_BITS = 20
 """Bits of each hash in the table that finds the rows whose content repeats."""
 
 
-def content_ids(frame: pd.DataFrame) -> pa.Array:
+Places = Mapping[str, tuple[pa.Array | pa.ChunkedArray, pa.Array]]
+"""For some text columns of a frame, by name: ``(places, values)``, the column's text in
+row ``i`` being exactly ``values[places[i]]``: what a check that looks each value up
+(among a column's choices, or the names listed in people.csv) finds anyway."""
+
+
+def content_ids(frame: pd.DataFrame, places: Places | None = None) -> pa.Array:
     """Ids for entries that have none, from their content: ``L`` and 16 hex digits.
 
     The same content gets the same id in every read; a repeat of an identical entry
-    gets ``-2``, ``-3``, … after it, in file order.
+    gets ``-2``, ``-3``, … after it, in file order. ``places`` (:data:`Places`) only
+    saves time: a column given there is hashed by looking its values' hashes up.
     """
     n = len(frame)
     if n == 0:
         return pa.array([], pa.large_string())
-    hashes = row_hashes(frame)
+    hashes = row_hashes(frame, places)
     rows, nth = _copies(hashes)
     suffixes = [f"-{k}".encode("ascii") for k in nth.tolist()]
     offsets = _scratch(n + 1, np.int64)  # each id's length, then (summed) where it starts
@@ -79,7 +87,7 @@ _BLOCK = 65_536
 table's blocks are shared out between the cores."""
 
 
-def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+def row_hashes(frame: pd.DataFrame, places: Places | None = None) -> np.ndarray:
     """A 64-bit hash of each row: its columns' hashes combined as pandas combines them.
 
     A text column (pandas' ``str``) is hashed by :func:`text_hashes`; any other
@@ -92,13 +100,16 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     if frame.shape[1] == 0:
         raise ValueError("a row with no fields has no content to hash")
     n = len(frame)
-    columns = [_hashable(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    places = places or {}
+    columns = [_hashable(frame.iloc[:, i], places.get(frame.columns[i]))
+               for i in range(frame.shape[1])]
     hashes = _scratch(n, np.uint64)
 
     def hash_block(start: int, stop: int) -> None:
         hashes[start:stop] = _combine([
             text_hashes(_one_array(column.slice(start, stop - start)))
             if isinstance(column, pa.ChunkedArray)
+            else column.hashes[column.places[start:stop]] if isinstance(column, _Lookup)
             else _finish(column[start:stop].copy()) if isinstance(column, np.ndarray)
             else pd.util.hash_pandas_object(column.iloc[start:stop], index=False).to_numpy()
             for column in columns
@@ -120,7 +131,7 @@ def _side_by_side(work: Callable[[int, int], None], blocks: list[tuple[int, int]
 
 
 def _blocks(
-    columns: list[pa.ChunkedArray | np.ndarray | pd.Series], n: int, first: int = 0
+    columns: list[pa.ChunkedArray | np.ndarray | pd.Series | _Lookup], n: int, first: int = 0
 ) -> list[tuple[int, int]]:
     """Rows ``first`` to ``first + n`` in blocks to work on together, as (start, stop):
     at most :data:`_BLOCK` rows, cut where the first text column's chunks are cut (the
@@ -143,10 +154,25 @@ def _blocks(
     return blocks
 
 
-def _hashable(column: pd.Series) -> pa.ChunkedArray | np.ndarray | pd.Series:
-    """A text column (pandas' ``str``) as arrow strings; a column of 64-bit numbers or
-    times held by numpy as those 64 bits (which pandas hashes with :func:`_finish`);
-    any other column as it is (pandas hashes it). Each is hashed block by block."""
+class _Lookup(NamedTuple):
+    """A column whose values are ``hashes``' texts: each row's place among them."""
+
+    places: np.ndarray
+    hashes: np.ndarray
+
+
+def _hashable(
+    column: pd.Series, places: tuple[pa.Array | pa.ChunkedArray, pa.Array] | None = None
+) -> pa.ChunkedArray | np.ndarray | pd.Series | _Lookup:
+    """A text column (pandas' ``str``) as arrow strings, or as places among a few texts
+    (``places``); a column of 64-bit numbers or times held by numpy as those 64 bits
+    (which pandas hashes with :func:`_finish`); any other column as it is (pandas
+    hashes it). Each is hashed block by block."""
+    if places is not None:
+        where, values = places
+        if isinstance(where, pa.ChunkedArray):
+            where = where.combine_chunks()
+        return _Lookup(where.to_numpy(), text_hashes(values))
     if isinstance(column.dtype, pd.StringDtype):
         values = pa.array(column, from_pandas=True)
         return values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])

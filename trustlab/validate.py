@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import os
 import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .csvread import Lines
-from .derived_ids import content_ids
+from .derived_ids import Places, content_ids
 from .errors import Problem
 from .schema import ID, Column, Table
 from .storage import RawTable
@@ -107,19 +111,27 @@ class Validated:
     lines: np.ndarray | Lines
     derived_ids: bool = False
     """Some rows had no id (hand-made), so trustlab made one from their content."""
+    places: Places | None = None
+    """With ``later_ids``, for a file without an id column: the frame has no ids yet,
+    and these are its choice columns' places among their choices (for
+    :func:`~trustlab.derived_ids.content_ids`)."""
 
 
-def validate_rows(raw: RawTable, table: Table, *, entry: bool = False) -> Validated:
+def validate_rows(
+    raw: RawTable, table: Table, *, entry: bool = False, later_ids: bool = False
+) -> Validated:
     """Check every row of ``raw`` against ``table``: typed rows, their lines, problems.
 
     ``entry`` marks a single new entry (from :meth:`Journal.add`), which has no
-    line in the file yet.
+    line in the file yet. ``later_ids``: a file without an id column gets no ids
+    here (see :attr:`Validated.places`), so that they can be made once its names
+    have been looked up.
     """
     problems = [] if entry else check_header(raw, table)
     if problems:
         return Validated(None, problems, np.zeros(0, dtype=np.int64))
     data = raw.data
-    rows = np.arange(data.num_rows)
+    rows: np.ndarray | None = None  # the rows kept, when some are dropped
     checked = _check_columns(data, raw, table)
     if not entry and data.num_rows and not _rules_out_repeated_header(table, checked):
         keep = _repeated_headers(raw, problems)
@@ -129,11 +141,11 @@ def validate_rows(raw: RawTable, table: Table, *, entry: bool = False) -> Valida
             checked = _check_columns(data, raw, table)
 
     def line(i: int) -> int:
-        return 0 if entry else raw.line_of(int(rows[i]))
+        return 0 if entry else raw.line_of(i if rows is None else int(rows[i]))
 
     typed: dict[str, pa.Array] = {}
     for col in table.columns:
-        values, array, bad = checked[col.name]
+        values, array, bad, _ = checked[col.name]
         if col.unique:
             bad += _repeats(values, col, line)
         _report(bad, raw.filename, col, line, problems)
@@ -144,17 +156,23 @@ def validate_rows(raw: RawTable, table: Table, *, entry: bool = False) -> Valida
             frame[col.name] = frame[col.name].astype("Int64")
         elif col.kind == "date":
             frame[col.name] = frame[col.name].astype("datetime64[ms]")
-    ids, derived = _ids(raw, data, frame, line, problems)
-    frame.insert(0, ID, ids.to_pandas())
+    places = {col.name: (checked[col.name][3], _allowed(col)) for col in table.columns
+              if checked[col.name][3] is not None}
+    later = later_ids and ID not in raw.header and len(frame) > 0
+    if not later:
+        ids, derived = _ids(raw, data, frame, line, problems, places)
+        frame.insert(0, ID, ids.to_pandas())
     lines: np.ndarray | Lines
     if entry:
-        lines = np.zeros(len(rows), dtype=np.int64)
+        lines = np.zeros(data.num_rows, dtype=np.int64)
     elif raw.lines is None:
-        lines = rows + 2
-    elif len(rows) == raw.data.num_rows:
+        lines = (np.arange(data.num_rows) if rows is None else rows) + 2
+    elif rows is None:
         lines = raw.lines  # worked out only if a problem names a line
     else:
         lines = raw.lines[rows]  # repeated headers were dropped
+    if later:
+        return Validated(frame, problems, lines, True, places)
     return Validated(frame, problems, lines, derived)
 
 
@@ -177,12 +195,19 @@ def validate_entry(table: Table, texts: dict[str, str]) -> tuple[dict, list[Prob
 
 
 def _check_columns(data: pa.Table, raw: RawTable, table: Table) -> dict:
-    """Each column's text, typed values and bad values, by column name."""
+    """Each column's text, typed values, bad values and, in a file without ids, for a
+    choice column whose every value is one of its choices, each value's place among
+    them (to hash it by); by column name."""
     checked = {}
     for col in table.columns:
         values = data.column(f"c{raw.header.index(col.name)}")  # chunked: no copy
+        if col.kind == "choice" and ID not in raw.header:
+            places = in_halves(values, pc.index_in, value_set=_allowed(col))
+            if not places.null_count:
+                checked[col.name] = values, values, [], places
+                continue
         array, bad = _CHECKS[col.kind](values, col)
-        checked[col.name] = values, array, bad
+        checked[col.name] = values, array, bad, None
     return checked
 
 
@@ -220,8 +245,9 @@ def _repeated_headers(raw: RawTable, problems: list[Problem]) -> np.ndarray:
     return ~repeated
 
 
-def _ids(raw, data, frame, line, problems) -> tuple[pa.Array, bool]:
-    """Each row's id: the stored one, or for a row without one, an id made from its content.
+def _ids(raw, data, frame, line, problems, places) -> tuple[pa.Array, bool]:
+    """Each row's id: the stored one, or for a row without one, an id made from its content
+    (``places``: the choice columns' places among their choices, which save hashing them).
 
     A derived id (``L`` and 16 hex digits) depends only on what the entry says, not on
     its line, so a row inserted above it by hand or in a spreadsheet does not make an
@@ -229,7 +255,7 @@ def _ids(raw, data, frame, line, problems) -> tuple[pa.Array, bool]:
     a correction or deletion chosen before the edit is refused instead of misapplied.
     """
     if ID not in raw.header:
-        return content_ids(frame), len(frame) > 0
+        return content_ids(frame, places), len(frame) > 0
     ids = data.column(f"c{raw.header.index(ID)}").combine_chunks()
     empty = _mask(pc.equal(ids, ""))
     derived = bool(empty.any())
@@ -410,14 +436,17 @@ def _outside(numbers: pa.Array, col: Column) -> pa.Array:
     return pc.fill_null(outside, False)
 
 
+def _allowed(col: Column) -> pa.Array:
+    """The texts a choice column accepts: its choices, and "" if it may be left empty."""
+    return pa.array([*col.choices, ""] if col.optional else list(col.choices), pa.string())
+
+
 def _check_choice(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
-    allowed = [*col.choices, ""] if col.optional else list(col.choices)
-    if pc.all(pc.is_in(values, value_set=pa.array(allowed, pa.string()))).as_py() in (
-        True, None
-    ):
+    allowed = _allowed(col)
+    if pc.all(pc.is_in(values, value_set=allowed)).as_py() in (True, None):
         return values, []
     stripped = pc.utf8_trim_whitespace(values)
-    ok = _mask(pc.is_in(stripped, value_set=pa.array(allowed, pa.string())))
+    ok = _mask(pc.is_in(stripped, value_set=allowed))
     bad: list[_Bad] = []
     for i in np.flatnonzero(~ok):
         text = stripped[int(i)].as_py()
@@ -431,6 +460,27 @@ def _check_choice(values: pa.Array, col: Column) -> tuple[pa.Array, list[_Bad]]:
             code = "not_allowed"
         bad.append(_Bad(int(i), values[int(i)].as_py(), msg, code))
     return stripped, bad
+
+
+_HALVES_FROM = 100_000
+"""Values from which a lookup is worth sharing out between two cores."""
+
+
+def in_halves(
+    values: pa.Array | pa.ChunkedArray, lookup: Callable[..., pa.ChunkedArray], **options: Any
+) -> pa.Array | pa.ChunkedArray:
+    """``lookup(values, **options)`` (a pyarrow function of each value, such as
+    ``pc.is_in``), a long column in two halves side by side (pyarrow lets go of the
+    GIL): the same result, as chunks."""
+    n = len(values)
+    if n < _HALVES_FROM or (os.cpu_count() or 1) < 2:
+        return lookup(values, **options)
+    if isinstance(values, pa.Array):
+        values = pa.chunked_array([values])
+    with ThreadPoolExecutor(2, thread_name_prefix="trustlab-lookup") as pool:
+        halves = list(pool.map(lambda half: lookup(half, **options),
+                               [values.slice(0, n // 2), values.slice(n // 2)]))
+    return pa.chunked_array([c for half in halves for c in half.chunks], halves[0].type)
 
 
 def _suggest(text: str, choices: tuple[str, ...]) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +21,11 @@ import pyarrow.compute as pc
 
 from .. import storage
 from ..csvread import Lines
+from ..derived_ids import Places, content_ids
 from ..errors import Problem
 from ..schema import ID, TABLES, Table
 from ..storage import RawTable
-from ..validate import _mask, parsed_types, validate_rows
+from ..validate import _mask, in_halves, parsed_types, validate_rows
 
 _Signature = tuple[int, int, int]
 
@@ -127,9 +129,11 @@ class _Loaded:
     torn: Problem | None = None
     ends_with_break: bool = True
     derived_ids: bool = False
+    places: Places | None = None
+    """Set when the frame still needs its ids (see :func:`validate_rows`' ``later_ids``)."""
 
 
-def _load(path: Path, table: Table) -> _Loaded:
+def _load(path: Path, table: Table, *, later_ids: bool = False) -> _Loaded:
     file = path / table.filename
     signature = _signature(file)
     if signature is None:
@@ -141,10 +145,11 @@ def _load(path: Path, table: Table) -> _Loaded:
             None, [_unreadable(table, path, error)], signature, np.zeros(0, dtype=np.int64)
         )
     problems = list(raw.problems)
-    frame, lines, derived = None, np.zeros(0, dtype=np.int64), False
+    frame, lines, derived, places = None, np.zeros(0, dtype=np.int64), False, None
     if raw.header:
-        checked = validate_rows(raw, table)
+        checked = validate_rows(raw, table, later_ids=later_ids)
         frame, lines, derived = checked.frame, checked.lines, checked.derived_ids
+        places = checked.places
         problems += checked.problems
     if raw.torn:
         problems.append(raw.torn)
@@ -159,6 +164,7 @@ def _load(path: Path, table: Table) -> _Loaded:
         raw.torn,
         raw.ends_with_break,
         derived,
+        places,
     )
 
 
@@ -189,14 +195,22 @@ def inspect_journal(path: str | os.PathLike) -> Inspection:
     # GIL, so on a journal with several large tables the cores share the work.
     # The largest files start first, so no core waits for one at the end.
     with ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="trustlab-read") as pool:
-        started = {name: pool.submit(_load, path, table)
+        started = {name: pool.submit(_load, path, table, later_ids=True)
                    for name, table in sorted(TABLES.items(), key=lambda t: -_size(path, t[1]))}
         every = [started[name].result() for name in TABLES]
     for name, loaded in zip(TABLES, every, strict=True):
         problems += loaded.problems
         if loaded.frame is not None:
             usable[name] = loaded
-    problems += _reference_warnings(usable)
+    warnings, found = _reference_warnings(usable)
+    problems += warnings
+    # A file without ids gets them now: a name found in the table it refers to is
+    # hashed by looking up that name's hash (the lookup above found its place).
+    for name, loaded in usable.items():
+        if loaded.places is not None:
+            places = {**loaded.places, **found.get(name, {})}
+            loaded.frame.insert(0, ID, content_ids(loaded.frame, places).to_pandas())
+            loaded.places = None
     return Inspection(path, problems, usable)
 
 
@@ -207,20 +221,46 @@ def _size(path: Path, table: Table) -> int:
         return 0
 
 
-def _reference_warnings(loaded: dict[str, _Loaded]) -> list[Problem]:
+_SPLIT_NAMES = 10_000
+"""At most this many names listed in a table are looked up in halves, side by side."""
+
+
+def _whole(values: pa.ChunkedArray, lookup: Callable[..., pa.ChunkedArray], **options: Any):
+    """``lookup(values, **options)`` in one go (see :func:`in_halves`)."""
+    return lookup(values, **options)
+
+
+def _reference_warnings(
+    loaded: dict[str, _Loaded],
+) -> tuple[list[Problem], dict[str, dict[str, tuple[pa.ChunkedArray, pa.Array]]]]:
+    """A warning for each name not listed where it refers to (people.csv or
+    qualities.csv); and, by table and column, each value's place among the names
+    listed, for the columns whose every value was found (as :data:`Places`)."""
     frames = {name: table.frame for name, table in loaded.items()}
     lines = {name: table.lines for name, table in loaded.items()}
     found: list[Problem] = []
+    places: dict[str, dict[str, tuple[pa.ChunkedArray, pa.Array]]] = {}
     for target, key in (("people", "person"), ("qualities", "quality")):
         if target not in frames:
             continue
-        # (One lookup at a time: pyarrow's is_in ran slower side by side, measured.)
         referring, values, known, everywhere = _lookup(frames, target, key)
-        unknown = _unknown(everywhere, known)
+        # One lookup for every column that names people (or qualities). Its values are
+        # shared out in two halves when the names are few; many names are not (each half
+        # would build its own large table of them: slower, measured). Each value's place
+        # among the names is kept when a file without ids can hash by it.
+        split = in_halves if len(known) <= _SPLIT_NAMES else _whole
+        if any(loaded[name].places is not None for name, _ in referring):
+            at = split(everywhere, pc.index_in, value_set=known)
+            unknown = _mask(at.is_null())
+        else:
+            at = None
+            unknown = _mask(pc.invert(split(everywhere, pc.is_in, value_set=known)))
         choices: list[str] | None = None  # the names sorted, for hints: made once, if needed
         start = 0
         for (name, col), column in zip(referring, values, strict=True):
             rows = np.flatnonzero(unknown[start : start + len(column)])
+            if not len(rows) and at is not None and loaded[name].places is not None:
+                places.setdefault(name, {})[col.name] = (at.slice(start, len(column)), known)
             start += len(column)
             if not len(rows):
                 continue
@@ -251,7 +291,7 @@ def _reference_warnings(loaded: dict[str, _Loaded]) -> list[Problem]:
                         code="unknown_reference",
                     )
                 )
-    return found
+    return found, places
 
 
 def _lookup(
@@ -273,11 +313,6 @@ def _lookup(
     values = [_chunked(frames[name][col.name]) for name, col in referring]
     everywhere = pa.chunked_array([c for v in values for c in v.chunks], known.type)
     return referring, values, known, everywhere
-
-
-def _unknown(values: pa.ChunkedArray, known: pa.Array) -> np.ndarray:
-    """Which of ``values`` are not among ``known``, exactly."""
-    return _mask(pc.invert(pc.is_in(values, value_set=known)))
 
 
 def _chunked(column: pd.Series) -> pa.ChunkedArray:
