@@ -259,6 +259,11 @@ def test_files_without_ids_hash_listed_names_and_choices_by_their_place(
     expected = ["relationship", "era", "braving", "shown", "person", "quality"]
     assert sorted(by_place) == sorted(expected + (["person"] if everyone_listed else []))
     assert journal.problems == []  # (" Sam" is listed once stripped, but not as written)
+    # A correction finds the entry by the id the journal showed (the file is read again
+    # and its ids made the plain way, without the lookups).
+    chosen = journal.table("marbles")["id"].iloc[2]
+    assert journal.correct("marbles", chosen, moment="changed")["person"] == "李雷"
+    assert open_journal(journal_dir).table("marbles")["moment"].iloc[2] == "changed"
 
 
 @pytest.mark.parametrize("values", [
