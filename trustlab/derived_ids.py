@@ -74,9 +74,9 @@ def content_ids(frame: pd.DataFrame, places: Places | None = None) -> pa.Array:
 def _scratch(n: int, dtype: type[np.generic]) -> np.ndarray:
     """An uninitialised array of ``n`` values from arrow's memory pool.
 
-    The pool keeps the memory it is given back for the next read, where numpy's
-    large arrays come from the system each time, and the system's fresh pages cost
-    time on first touch (on a virtual machine, about a millisecond per megabyte).
+    The pool keeps the memory handed back to it for the next use, where numpy's large
+    arrays come from the system each time, and the system's fresh pages cost time on
+    first touch (about a millisecond per megabyte on the benchmark's virtual machine).
     """
     size = np.dtype(dtype).itemsize
     return np.frombuffer(pa.allocate_buffer(max(n, 1) * size), dtype=dtype, count=n)
@@ -155,7 +155,7 @@ def _blocks(
 
 
 class _Lookup(NamedTuple):
-    """A column whose values are ``hashes``' texts: each row's place among them."""
+    """A text column as each row's place among some texts, and those texts' hashes."""
 
     places: np.ndarray
     hashes: np.ndarray
@@ -164,20 +164,22 @@ class _Lookup(NamedTuple):
 def _hashable(
     column: pd.Series, places: tuple[pa.Array | pa.ChunkedArray, pa.Array] | None = None
 ) -> pa.ChunkedArray | np.ndarray | pd.Series | _Lookup:
-    """A text column (pandas' ``str``) as arrow strings, or as places among a few texts
-    (``places``); a column of 64-bit numbers or times held by numpy as those 64 bits
-    (which pandas hashes with :func:`_finish`); any other column as it is (pandas
-    hashes it). Each is hashed block by block."""
+    """A text column (pandas' ``str``) as arrow strings or, given ``places``, as each
+    row's place among the texts it is one of; a column of 64-bit numbers or times held
+    by numpy as those 64 bits (which pandas hashes with :func:`_finish`); any other
+    column as it is (pandas hashes it). Each is hashed block by block."""
     if places is not None:
         where, values = places
         if isinstance(where, pa.ChunkedArray):
             where = where.combine_chunks()
+        if where.null_count:
+            raise ValueError(f"{column.name}: a value without a place cannot be looked up")
         return _Lookup(where.to_numpy(), text_hashes(values))
     if isinstance(column.dtype, pd.StringDtype):
         values = pa.array(column, from_pandas=True)
         return values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
-    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iumM" \
-            and column.dtype.itemsize == 8:
+    if (isinstance(column.dtype, np.dtype) and column.dtype.kind in "iumM"
+            and column.dtype.itemsize == 8):
         return column.to_numpy().view(np.uint64)
     return column
 
@@ -376,6 +378,8 @@ def _copies(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The rows whose content an earlier row already has, in file order, and which copy
     of it each is (2, 3, …)."""
     n = len(hashes)
+    if n < 2:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)
     ordered = _scratch(n, np.uint64)
     ordered[:] = hashes
     ordered.sort()
