@@ -233,10 +233,10 @@ def test_files_without_ids_hash_listed_names_and_choices_by_their_place(
     by_place: list[str] = []
     hashable = derived_ids._hashable
 
-    def spy(column, places=None):
-        if places is not None:
+    def spy(column, found=None):
+        if found is not None:
             by_place.append(column.name)
-        return hashable(column, places)
+        return hashable(column, found)
 
     monkeypatch.setattr(derived_ids, "_hashable", spy)
     people = ["Sam", " Zoë ", "李雷", "Jo, Jr."]

@@ -162,14 +162,15 @@ class _Lookup(NamedTuple):
 
 
 def _hashable(
-    column: pd.Series, places: tuple[pa.Array | pa.ChunkedArray, pa.Array] | None = None
+    column: pd.Series, found: tuple[pa.Array | pa.ChunkedArray, pa.Array] | None = None
 ) -> pa.ChunkedArray | np.ndarray | pd.Series | _Lookup:
-    """A text column (pandas' ``str``) as arrow strings or, given ``places``, as each
-    row's place among the texts it is one of; a column of 64-bit numbers or times held
-    by numpy as those 64 bits (which pandas hashes with :func:`_finish`); any other
-    column as it is (pandas hashes it). Each is hashed block by block."""
-    if places is not None:
-        where, values = places
+    """A text column (pandas' ``str``) as arrow strings or, given ``found`` (its entry
+    in :data:`Places`), as each row's place among the texts it is one of; a column of
+    64-bit numbers or times held by numpy as those 64 bits (which pandas hashes with
+    :func:`_finish`); any other column as it is (pandas hashes it). Each is hashed block
+    by block."""
+    if found is not None:
+        where, values = found
         if isinstance(where, pa.ChunkedArray):
             where = where.combine_chunks()
         if where.null_count:

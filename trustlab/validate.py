@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -156,8 +156,7 @@ def validate_rows(
             frame[col.name] = frame[col.name].astype("Int64")
         elif col.kind == "date":
             frame[col.name] = frame[col.name].astype("datetime64[ms]")
-    places = {col.name: (checked[col.name][3], _allowed(col)) for col in table.columns
-              if checked[col.name][3] is not None}
+    places = {name: c.places for name, c in checked.items() if c.places is not None}
     later = later_ids and ID not in raw.header and len(frame) > 0
     if not later:
         ids, derived = _ids(raw, data, frame, line, problems, places)
@@ -172,8 +171,8 @@ def validate_rows(
     else:
         lines = raw.lines[rows]  # repeated headers were dropped
     if later:
-        return Validated(frame, problems, lines, True, places)
-    return Validated(frame, problems, lines, derived)
+        return Validated(frame, problems, lines, derived_ids=True, places=places)
+    return Validated(frame, problems, lines, derived_ids=derived)
 
 
 def parsed_types(table: Table) -> dict[str, pa.DataType]:
@@ -194,24 +193,35 @@ def validate_entry(table: Table, texts: dict[str, str]) -> tuple[dict, list[Prob
     return entry, problems
 
 
-def _check_columns(data: pa.Table, raw: RawTable, table: Table) -> dict:
-    """Each column's text, typed values, bad values and, in a file without ids, for a
-    choice column whose every value is one of its choices, each value's place among
-    them (to hash it by); by column name."""
+class _Checked(NamedTuple):
+    """One column as checked: its text, typed values, bad values and, in a file without
+    ids, for a choice column whose every value is one of its choices, each value's place
+    among them and the choices (to hash it by: its entry in
+    :data:`~trustlab.derived_ids.Places`)."""
+
+    values: pa.ChunkedArray
+    typed: pa.Array | pa.ChunkedArray
+    bad: list[_Bad]
+    places: tuple[pa.ChunkedArray, pa.Array] | None
+
+
+def _check_columns(data: pa.Table, raw: RawTable, table: Table) -> dict[str, _Checked]:
+    """Each column as checked (:class:`_Checked`), by column name."""
     checked = {}
     for col in table.columns:
         values = data.column(f"c{raw.header.index(col.name)}")  # chunked: no copy
         if col.kind == "choice" and ID not in raw.header:
-            places = in_halves(values, pc.index_in, value_set=_allowed(col))
+            allowed = _allowed(col)
+            places = in_halves(values, pc.index_in, value_set=allowed)
             if not places.null_count:
-                checked[col.name] = values, values, [], places
+                checked[col.name] = _Checked(values, values, [], (places, allowed))
                 continue
         array, bad = _CHECKS[col.kind](values, col)
-        checked[col.name] = values, array, bad, None
+        checked[col.name] = _Checked(values, array, bad, None)
     return checked
 
 
-def _rules_out_repeated_header(table: Table, checked: dict) -> bool:
+def _rules_out_repeated_header(table: Table, checked: dict[str, _Checked]) -> bool:
     """True when a date, number or choice column is valid on every row.
 
     A row that repeats the header holds each column's name in that column; none
@@ -219,7 +229,7 @@ def _rules_out_repeated_header(table: Table, checked: dict) -> bool:
     a repeat out without comparing every row with the header.
     """
     return any(
-        col.kind != "text" and col.name not in col.choices and not checked[col.name][2]
+        col.kind != "text" and col.name not in col.choices and not checked[col.name].bad
         for col in table.columns
     )
 

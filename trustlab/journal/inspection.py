@@ -230,9 +230,7 @@ def _whole(values: pa.ChunkedArray, lookup: Callable[..., pa.ChunkedArray], **op
     return lookup(values, **options)
 
 
-def _reference_warnings(
-    loaded: dict[str, _Loaded],
-) -> tuple[list[Problem], dict[str, dict[str, tuple[pa.ChunkedArray, pa.Array]]]]:
+def _reference_warnings(loaded: dict[str, _Loaded]) -> tuple[list[Problem], dict[str, Places]]:
     """A warning for each name not listed where it refers to (people.csv or
     qualities.csv); and, by table and column, each value's place among the names
     listed, for the columns whose every value was found (as :data:`Places`)."""
